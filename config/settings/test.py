@@ -1,0 +1,11 @@
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests that are about Celery start a real worker; the rest run tasks in-process.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+LANGUAGE_CODE = "en"
+WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_URL = "http://testserver"

@@ -1,0 +1,132 @@
+"""The one place that decides what a person may do in a programme.
+
+Views, the API, the Wagtail admin, services and management commands all ask here; nothing
+else compares levels. A person's level in a programme is the highest of:
+
+- lead, for superusers and people with the lead role in the programme;
+- the level of the memberships of their organisations (contributor above observer);
+- reader, for anyone (anonymous too) when the programme is open.
+
+Refusals come in two kinds: a programme the person may not even read is *hidden* (views and the
+API answer 404, so its existence is not revealed); anything else the person may not do is
+*denied* (403).
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from .models import Level, Membership, Programme, ProgrammeRole
+
+
+class Action(StrEnum):
+    VIEW = "view"  # read documents, their history, versions and diffs; search
+    DISCUSS = "discuss"  # comment on documents
+    WATCH = "watch"  # follow documents and receive notifications
+    EDIT = "edit"  # create, edit, revert, rename and move documents
+    DELETE = "delete"  # soft-delete a document
+    RESTORE = "restore"  # bring a deleted document back
+    SIGN_OFF = "sign_off"  # sign off a document on behalf of one's organisation
+    MANAGE_MEMBERS = "manage_members"  # admit, promote, demote, remove organisations
+    MANAGE_TIMEBOXES = "manage_timeboxes"  # create, extend, close and reopen timeboxes
+    MANAGE_PROGRAMME = "manage_programme"  # settings, glossary word lists, portal page
+
+
+REQUIRED_LEVEL: dict[Action, Level] = {
+    Action.VIEW: Level.READER,
+    Action.DISCUSS: Level.OBSERVER,
+    Action.WATCH: Level.READER,
+    Action.EDIT: Level.CONTRIBUTOR,
+    Action.DELETE: Level.CONTRIBUTOR,
+    Action.RESTORE: Level.LEAD,
+    Action.SIGN_OFF: Level.CONTRIBUTOR,
+    Action.MANAGE_MEMBERS: Level.LEAD,
+    Action.MANAGE_TIMEBOXES: Level.LEAD,
+    Action.MANAGE_PROGRAMME: Level.LEAD,
+}
+
+DENIED_MESSAGES = {
+    Action.VIEW: _("You may not read this programme."),
+    Action.DISCUSS: _("Only members of this programme may take part in the discussion."),
+    Action.WATCH: _("Log in to watch documents."),
+    Action.EDIT: _("Only contributing organisations may change documents in this programme."),
+    Action.DELETE: _("Only contributing organisations may delete documents in this programme."),
+    Action.RESTORE: _("Only the programme's leads may restore deleted documents."),
+    Action.SIGN_OFF: _("Only contributing organisations may sign off documents."),
+    Action.MANAGE_MEMBERS: _("Only the programme's leads may manage its members."),
+    Action.MANAGE_TIMEBOXES: _("Only the programme's leads may manage its timeboxes."),
+    Action.MANAGE_PROGRAMME: _("Only the programme's leads may change the programme."),
+}
+
+
+def level_of(user, programme: Programme) -> Level:
+    """The person's level in the programme, memoised on the user object for one request."""
+    cache: dict[int, Level] | None = getattr(user, "_stip_levels", None)
+    if cache is None:
+        cache = {}
+        if user is not None:
+            user._stip_levels = cache
+    if programme.pk in cache:
+        return cache[programme.pk]
+    level = _compute_level(user, programme)
+    cache[programme.pk] = level
+    return level
+
+
+def _compute_level(user, programme: Programme) -> Level:
+    authenticated = user is not None and user.is_authenticated and user.is_active
+    floor = Level.READER if programme.is_open else Level.NONE
+    if not authenticated:
+        return floor
+    if user.is_superuser:
+        return Level.LEAD
+    if ProgrammeRole.objects.filter(
+        programme=programme, user=user, role=ProgrammeRole.Role.LEAD
+    ).exists():
+        return Level.LEAD
+    levels = set(
+        Membership.objects.filter(
+            programme=programme, organisation__affiliations__user=user
+        ).values_list("level", flat=True)
+    )
+    if Membership.MemberLevel.CONTRIBUTOR in levels:
+        return Level.CONTRIBUTOR
+    if Membership.MemberLevel.OBSERVER in levels:
+        return Level.OBSERVER
+    return floor
+
+
+def forget(user) -> None:
+    """Drop the memoised levels, after a membership or role changed within a request."""
+    if user is not None and hasattr(user, "_stip_levels"):
+        del user._stip_levels
+
+
+def can(user, action: Action, programme: Programme) -> bool:
+    level = level_of(user, programme)
+    if action == Action.WATCH and not (user is not None and user.is_authenticated):
+        return False
+    return level >= REQUIRED_LEVEL[action]
+
+
+def check(user, action: Action, programme: Programme) -> None:
+    """Raise Http404 when the programme is hidden from the person, PermissionDenied when the
+    action is not theirs to take. Return quietly otherwise."""
+    if level_of(user, programme) < Level.READER:
+        raise Http404(_("No such programme."))
+    if not can(user, action, programme):
+        raise PermissionDenied(DENIED_MESSAGES[action])
+
+
+def visible_programmes(user) -> QuerySet[Programme]:
+    """Programmes the person may read: open ones, and members-only ones they belong to."""
+    programmes = Programme.objects.all()
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return programmes
+    condition = Q(visibility=Programme.Visibility.OPEN)
+    if user is not None and user.is_authenticated and user.is_active:
+        condition |= Q(memberships__organisation__affiliations__user=user) | Q(roles__user=user)
+    return programmes.filter(condition).distinct()

@@ -1,0 +1,3 @@
+app_name = "timeboxes"
+
+urlpatterns: list = []

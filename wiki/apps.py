@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WikiConfig(AppConfig):
+    """The versioned wiki of a programme.
+
+    Documents (vision, main process, work process, use case, free page) written in markdown,
+    each save one django-reversion revision with author, organisation and summary; history,
+    diff, revert, three-way merge of concurrent edits and a conflict page that keeps the text,
+    discussion, soft delete and restore, redirects after renames, and full-text search.
+    """
+
+    name = "wiki"
+    verbose_name = _("Wiki")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,97 @@
+"""Reads of the wiki, with permission filtering done here once."""
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from reversion.models import Version
+
+from participation import permissions
+from participation.models import Programme
+from participation.permissions import Action
+
+from .models import Document, SlugRedirect
+
+
+def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
+    """The programme with this slug, if the person may do `action` in it (404 when hidden)."""
+    try:
+        programme = Programme.objects.get(slug=slug)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+    permissions.check(user, action, programme)
+    return programme
+
+
+def document_for(programme: Programme, slug: str, *, include_deleted: bool = False):
+    """(document, None), or (None, new_slug) when the slug is an old address of a document."""
+    documents = Document.objects.select_related("programme", "parent", "head__revision")
+    if not include_deleted:
+        documents = documents.alive()
+    try:
+        return documents.get(programme=programme, slug=slug), None
+    except Document.DoesNotExist:
+        redirect = (
+            SlugRedirect.objects.filter(programme=programme, old_slug=slug)
+            .select_related("document")
+            .first()
+        )
+        if redirect is not None and (include_deleted or not redirect.document.is_deleted):
+            return None, redirect.document.slug
+        raise Http404 from None
+
+
+def documents_visible_to(user, programme: Programme | None = None):
+    documents = Document.objects.alive().filter(programme__in=permissions.visible_programmes(user))
+    if programme is not None:
+        documents = documents.filter(programme=programme)
+    return documents.select_related("programme")
+
+
+def history(document: Document, *, before: int | None = None, limit: int = 50):
+    """Versions of a document, newest first, `limit` at a time (keyset: older than `before`).
+
+    A constant number of queries whatever the length of the history: versions, their revision,
+    author and organisation come in one query; one more tells whether older versions exist.
+    """
+    versions = (
+        Version.objects.get_for_object(document)
+        .select_related("revision__user", "revision__edit_meta__organisation")
+        .order_by("-pk")
+    )
+    if before is not None:
+        versions = versions.filter(pk__lt=before)
+    page = list(versions[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+@dataclass
+class TreeNode:
+    document: Document
+    children: list["TreeNode"] = field(default_factory=list)
+
+
+def document_tree(programme: Programme) -> list[TreeNode]:
+    """All living documents of a programme as a tree, in one query."""
+    documents = list(
+        Document.objects.alive()
+        .filter(programme=programme)
+        .only("id", "title", "slug", "kind", "parent_id", "position", "programme_id")
+    )
+    nodes = {d.pk: TreeNode(d) for d in documents}
+    roots: list[TreeNode] = []
+    kind_order = {kind: n for n, kind in enumerate(Document.Kind.values)}
+    for node in nodes.values():
+        parent = nodes.get(node.document.parent_id)
+        (parent.children if parent else roots).append(node)
+    for node in [*nodes.values()]:
+        node.children.sort(key=lambda n: (n.document.position, n.document.title))
+    roots.sort(key=lambda n: (kind_order[n.document.kind], n.document.position, n.document.title))
+    return roots
+
+
+def search_documents(user, query: str, programme: Programme | None = None):
+    """Full-text search over the documents the person may read."""
+    query = query.strip()
+    if not query:
+        return []
+    return documents_visible_to(user, programme).search(query)

@@ -1,0 +1,391 @@
+"""Every write to the wiki. Each checks permission first, then works inside one transaction.
+
+Locking: `document_save`, `document_revert`, `document_rename`, `document_move`,
+`document_delete` and `document_restore` lock the document's row (`select_for_update`) before
+they compare versions or check the freeze, so two concurrent changes are serialised and the
+second one sees the first. Every change that produces content is one reversion revision with
+the author, the author's organisation (`EditMeta`) and the summary as the revision's comment.
+"""
+
+from dataclasses import dataclass
+
+import merge3
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from reversion.models import Version
+
+from participation import permissions
+from participation.events import DocumentEvent, document_event
+from participation.models import Organisation, Programme
+from participation.permissions import Action
+
+from .models import Comment, Document, EditMeta, SlugRedirect
+
+
+class WikiError(Exception):
+    """A change the rules refuse; `message` is for the person who tried it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EditConflict(WikiError):
+    """Someone saved the document since the version the edit was based on, and the two edits
+    overlap. Carries the submitted text so nothing typed is lost."""
+
+    def __init__(
+        self,
+        *,
+        document: Document,
+        title: str,
+        body: str,
+        summary: str,
+        base_version: Version | None,
+    ) -> None:
+        super().__init__(_("Someone else changed this document while you were editing it."))
+        self.document = document
+        self.title = title
+        self.body = body
+        self.summary = summary
+        self.base_version = base_version
+
+
+class DocumentFrozen(WikiError):
+    """The document is in the scope of a timebox whose deadline has passed."""
+
+    def __init__(self, message: str, *, until=None) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    document: Document
+    version: Version | None
+    merged: bool = False
+    unchanged: bool = False
+
+
+def organisation_of(user, programme: Programme) -> Organisation | None:
+    """The organisation a person acts for in a programme: the member organisation with the
+    highest level, else their first organisation."""
+    if user is None or not user.is_authenticated:
+        return None
+    organisations = Organisation.objects.filter(affiliations__user=user)
+    member = (
+        organisations.filter(memberships__programme=programme)
+        .order_by("memberships__level", "name")  # "contributor" sorts before "observer"
+        .first()
+    )
+    if member is not None:
+        return member
+    return organisations.order_by("name").first()
+
+
+def _ensure_not_frozen(document: Document, action: str) -> None:
+    from timeboxes.services import document_freeze_check
+
+    document_freeze_check(document=document, action=action)
+
+
+def _unique_slug(programme: Programme, title: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:180] or "document"
+    taken = set(
+        Document.objects.filter(programme=programme, slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    ) | set(
+        SlugRedirect.objects.filter(programme=programme, old_slug__startswith=base)
+        .exclude(document_id=exclude_pk)
+        .values_list("old_slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _validate(document: Document) -> None:
+    document.full_clean(
+        exclude=["head", "created_by", "deleted_by", "position"], validate_unique=False
+    )
+
+
+def _save_revision(
+    *, document: Document, author, summary: str, action: str, update_fields: list[str] | None = None
+) -> Version:
+    """Save the document as one new reversion revision and point its head at the new version."""
+    with reversion.create_revision(atomic=False):
+        document.save(update_fields=update_fields)
+        if author is not None and author.is_authenticated:
+            reversion.set_user(author)
+        reversion.set_comment(summary)
+        reversion.add_meta(
+            EditMeta, organisation=organisation_of(author, document.programme), action=action
+        )
+    version = Version.objects.get_for_object(document).order_by("-pk").first()
+    Document.objects.filter(pk=document.pk).update(head=version)
+    document.head = version
+    return version
+
+
+def _bump_link_epoch(programme: Programme) -> None:
+    Programme.objects.filter(pk=programme.pk).update(link_epoch=F("link_epoch") + 1)
+    programme.refresh_from_db(fields=["link_epoch"])
+
+
+def _lock(document: Document) -> Document:
+    return (
+        Document.objects.select_for_update().select_related("programme", "head").get(pk=document.pk)
+    )
+
+
+def version_of(document: Document, version_id) -> Version:
+    """A version of this document, or Version.DoesNotExist (also for another document's)."""
+    return Version.objects.get_for_object(document).select_related("revision").get(pk=version_id)
+
+
+@transaction.atomic
+def document_create(
+    *,
+    programme: Programme,
+    kind: str,
+    title: str,
+    body: str,
+    author,
+    parent: Document | None = None,
+    summary: str = "",
+    slug: str | None = None,
+) -> Document:
+    permissions.check(author, Action.EDIT, programme)
+    if parent is not None:
+        _ensure_not_frozen(parent, "create")
+    title = title.strip()
+    document = Document(
+        programme=programme,
+        kind=kind,
+        parent=parent,
+        title=title,
+        slug=slug or _unique_slug(programme, title),
+        body=body,
+        created_by=author if author.is_authenticated else None,
+    )
+    if slug and Document.objects.filter(programme=programme, slug=slug).exists():
+        raise ValidationError({"slug": _("Another document in this programme has this address.")})
+    if parent is not None:
+        document.position = parent.children.count()
+    _validate(document)
+    version = _save_revision(
+        document=document,
+        author=author,
+        summary=summary or _("Created"),
+        action=EditMeta.Action.CREATE,
+    )
+    _bump_link_epoch(programme)
+    document_event(
+        document=document, event=DocumentEvent.CREATED, actor=author, version_id=version.pk
+    )
+    return document
+
+
+@transaction.atomic
+def document_save(
+    *,
+    document: Document,
+    body: str,
+    base_version_id: int | None,
+    author,
+    summary: str = "",
+    title: str | None = None,
+) -> SaveResult:
+    """Save an edit that was based on `base_version_id`.
+
+    If the document changed since, the two edits are merged line by line when they do not
+    overlap; otherwise `EditConflict` is raised and nothing is saved.
+    """
+    permissions.check(author, Action.EDIT, document.programme)
+    current = _lock(document)
+    if current.is_deleted:
+        raise WikiError(_("This document was deleted."))
+    _ensure_not_frozen(current, "edit")
+    title = (title if title is not None else current.title).strip()
+    body = body.replace("\r\n", "\n")
+    action = EditMeta.Action.EDIT
+    if current.head_id is not None and base_version_id != current.head_id:
+        try:
+            base = version_of(current, base_version_id)
+        except (Version.DoesNotExist, ValueError, TypeError):
+            base = None
+        merged = _merge(base, current, title, body)
+        if merged is None:
+            raise EditConflict(
+                document=current, title=title, body=body, summary=summary, base_version=base
+            )
+        title, body = merged
+        action = EditMeta.Action.MERGE
+    if title == current.title and body == current.body:
+        return SaveResult(document=current, version=current.head, unchanged=True)
+    current.title, current.body = title, body
+    _validate(current)
+    version = _save_revision(document=current, author=author, summary=summary, action=action)
+    document_event(
+        document=current, event=DocumentEvent.EDITED, actor=author, version_id=version.pk
+    )
+    return SaveResult(document=current, version=version, merged=action == EditMeta.Action.MERGE)
+
+
+def _merge(base: Version | None, current: Document, title: str, body: str):
+    """Three-way merge of (title, body); None when the edits overlap."""
+    if base is None:
+        return None
+    base_fields = base.field_dict
+    base_title = base_fields.get("title", "")
+    if title != base_title and current.title != base_title and title != current.title:
+        return None
+    merged_title = title if title != base_title else current.title
+    base_lines = base_fields.get("body", "").splitlines(keepends=True)
+    merge = merge3.Merge3(
+        base_lines, current.body.splitlines(keepends=True), body.splitlines(keepends=True)
+    )
+    if any(group[0] == "conflict" for group in merge.merge_groups()):
+        return None
+    return merged_title, "".join(merge.merge_lines())
+
+
+@transaction.atomic
+def document_revert(
+    *, document: Document, version_id: int, author, summary: str = ""
+) -> SaveResult:
+    """Make an old version's title and text current again, as a new version."""
+    permissions.check(author, Action.EDIT, document.programme)
+    current = _lock(document)
+    if current.is_deleted:
+        raise WikiError(_("This document was deleted."))
+    _ensure_not_frozen(current, "revert")
+    old = version_of(current, version_id)
+    fields = old.field_dict
+    current.title, current.body = fields["title"], fields["body"]
+    date = timezone.localtime(old.revision.date_created).strftime("%Y-%m-%d %H:%M")
+    version = _save_revision(
+        document=current,
+        author=author,
+        summary=summary or _("Reverted to the version of %(date)s") % {"date": date},
+        action=EditMeta.Action.REVERT,
+    )
+    document_event(
+        document=current, event=DocumentEvent.REVERTED, actor=author, version_id=version.pk
+    )
+    return SaveResult(document=current, version=version)
+
+
+@transaction.atomic
+def document_rename(
+    *, document: Document, title: str, slug: str | None, author, summary: str = ""
+) -> Document:
+    """Give a document a new title and address; the old address keeps working."""
+    permissions.check(author, Action.EDIT, document.programme)
+    current = _lock(document)
+    _ensure_not_frozen(current, "rename")
+    title = title.strip()
+    new_slug = slugify(slug or "") or _unique_slug(current.programme, title, exclude_pk=current.pk)
+    if (
+        Document.objects.filter(programme=current.programme, slug=new_slug)
+        .exclude(pk=current.pk)
+        .exists()
+        or SlugRedirect.objects.filter(programme=current.programme, old_slug=new_slug)
+        .exclude(document=current)
+        .exists()
+    ):
+        raise ValidationError({"slug": _("Another document in this programme has this address.")})
+    old_slug = current.slug
+    current.title, current.slug = title, new_slug
+    _validate(current)
+    if old_slug != new_slug:
+        SlugRedirect.objects.filter(programme=current.programme, old_slug=new_slug).delete()
+        SlugRedirect.objects.get_or_create(
+            programme=current.programme, old_slug=old_slug, defaults={"document": current}
+        )
+    version = _save_revision(
+        document=current,
+        author=author,
+        summary=summary or _("Renamed"),
+        action=EditMeta.Action.RENAME,
+    )
+    _bump_link_epoch(current.programme)
+    document_event(
+        document=current, event=DocumentEvent.RENAMED, actor=author, version_id=version.pk
+    )
+    return current
+
+
+@transaction.atomic
+def document_move(
+    *, document: Document, parent: Document | None, author, summary: str = ""
+) -> Document:
+    """Hang a document below another parent (or at the top)."""
+    permissions.check(author, Action.EDIT, document.programme)
+    current = _lock(document)
+    _ensure_not_frozen(current, "move")
+    if parent is not None:
+        _ensure_not_frozen(parent, "move")
+        if parent.is_deleted:
+            raise ValidationError({"parent": _("The new parent was deleted.")})
+    current.parent = parent
+    _validate(current)
+    version = _save_revision(
+        document=current, author=author, summary=summary or _("Moved"), action=EditMeta.Action.MOVE
+    )
+    document_event(document=current, event=DocumentEvent.MOVED, actor=author, version_id=version.pk)
+    return current
+
+
+@transaction.atomic
+def document_delete(*, document: Document, by) -> Document:
+    """Soft delete: the document and its history stay, hidden, until a lead restores it."""
+    permissions.check(by, Action.DELETE, document.programme)
+    current = _lock(document)
+    _ensure_not_frozen(current, "delete")
+    if current.children.alive().exists():
+        raise WikiError(_("Move or delete the documents below this one first."))
+    current.deleted_at, current.deleted_by = timezone.now(), by
+    current.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    _bump_link_epoch(current.programme)
+    document_event(document=current, event=DocumentEvent.DELETED, actor=by)
+    return current
+
+
+@transaction.atomic
+def document_restore(*, document: Document, by) -> Document:
+    permissions.check(by, Action.RESTORE, document.programme)
+    current = _lock(document)
+    if current.parent is not None and current.parent.is_deleted:
+        raise WikiError(_("Restore the document above this one first."))
+    current.deleted_at, current.deleted_by = None, None
+    current.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    _bump_link_epoch(current.programme)
+    document_event(document=current, event=DocumentEvent.RESTORED, actor=by)
+    return current
+
+
+@transaction.atomic
+def comment_add(*, document: Document, author, body: str) -> Comment:
+    permissions.check(author, Action.DISCUSS, document.programme)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment first.")})
+    if document.is_deleted:
+        raise WikiError(_("This document was deleted."))
+    comment = Comment.objects.create(
+        document=document,
+        author=author,
+        body=body,
+        organisation=organisation_of(author, document.programme),
+    )
+    document_event(document=document, event=DocumentEvent.COMMENTED, actor=author)
+    return comment
