@@ -3,7 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test lint format check messages
+.PHONY: install dirs migrate demo run test lint format check messages
+
+# Folders the zero-setup default writes to: the Celery broker on the file system, e-mail as files.
+VAR_DIRS := var/celery/queue var/celery/processed var/mail var/media var/static
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +15,25 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+dirs:
+	@mkdir -p $(VAR_DIRS)
+
+migrate: install dirs
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# Web (gunicorn), Celery worker and Celery beat, as in docker-compose.yml; Ctrl-C stops all three.
+run: demo
+	@echo ""
+	@echo "Stip runs at http://127.0.0.1:8000/  (Wagtail admin: /admin/; Ctrl-C stops it)"
+	@echo ""
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" GUNICORN_RELOAD=1 \
+		DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-config.settings.dev}" \
+		$(VENV)/bin/honcho start --procfile Procfile
 
 test: install
 	$(VENV)/bin/pytest
@@ -27,3 +49,13 @@ format: install
 check: lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+		DJANGO_ALLOWED_HOSTS=stip.example.org \
+		$(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.production
+
+# The Dutch catalogue. The .mo files are committed: a fresh machine may lack gettext.
+MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=bench --ignore=node_modules
+messages: install
+	$(PY) manage.py makemessages --locale nl --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages --domain djangojs --locale nl --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages --locale nl $(MESSAGES_IGNORE)
