@@ -14,6 +14,11 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    is_confirmed = models.BooleanField(
+        _("confirmed"),
+        default=True,
+        help_text=_("A new organisation named at sign-up waits for a lead to confirm it."),
+    )
     people = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Affiliation",
@@ -154,3 +159,408 @@ class ProgrammeRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) in {self.programme}"
+
+
+# --- Joining: sign-up, affiliation requests, join requests, invitations, membership history ---
+
+
+class Profile(models.Model):
+    """A person's own settings: language and how they want to hear about changes."""
+
+    class EmailFrequency(models.TextChoices):
+        INSTANT = "instant", _("At once")
+        DAILY = "daily", _("Daily digest")
+        WEEKLY = "weekly", _("Weekly digest")
+        NEVER = "never", _("No e-mail")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stip_profile"
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    email_frequency = models.CharField(
+        _("e-mail about changes"),
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.INSTANT,
+    )
+    email_edits = models.BooleanField(_("edits and new documents"), default=True)
+    email_comments = models.BooleanField(_("comments"), default=True)
+    email_structure = models.BooleanField(
+        _("documents moved, renamed, deleted or restored"), default=True
+    )
+    email_membership = models.BooleanField(
+        _("join requests, decisions and invitations"), default=True
+    )
+    auto_watch = models.BooleanField(
+        _("watch the documents I create or edit"),
+        default=True,
+    )
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AffiliationRequest(models.Model):
+    """A person saying they work for an organisation; its contact or a lead confirms it. For a
+    new organisation (created unconfirmed) a lead confirms both."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliation_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="affiliation_requests"
+    )
+    new_organisation = models.BooleanField(
+        default=False, help_text="The person created the organisation when signing up."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(status="pending"),
+                name="one_pending_affiliation_request",
+            )
+        ]
+        verbose_name = _("affiliation request")
+        verbose_name_plural = _("affiliation requests")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation} ({self.status})"
+
+
+class ProgrammeSettings(models.Model):
+    """Joining settings of a programme, kept beside it so the Programme model stays as it is."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="joining")
+    admit_observers = models.BooleanField(
+        _("admit observers at once"),
+        default=False,
+        help_text=_("Organisations that ask to look along become observers without a decision."),
+    )
+
+    class Meta:
+        verbose_name = _("joining settings")
+        verbose_name_plural = _("joining settings")
+
+    def __str__(self) -> str:
+        return str(self.programme)
+
+
+class JoinRequest(models.Model):
+    """An organisation asking to join a programme as observer, or to become contributor."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="join_requests")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    level = models.CharField(
+        _("asked level"), max_length=20, choices=Membership.MemberLevel.choices
+    )
+    motivation = models.TextField(_("motivation"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="join_requests",
+    )
+    created_at = models.DateTimeField(default=django_timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request",
+            )
+        ]
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.programme} ({self.get_level_display()})"
+
+
+class MembershipChange(models.Model):
+    """One change of an organisation's level in a programme: who, when, from, to and why."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="membership_changes"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="membership_changes"
+    )
+    from_level = models.CharField(
+        _("from"), max_length=20, choices=Membership.MemberLevel.choices, blank=True
+    )
+    to_level = models.CharField(
+        _("to"), max_length=20, choices=Membership.MemberLevel.choices, blank=True
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("when"), default=django_timezone.now)
+    reason = models.TextField(_("why"), blank=True)
+    join_request = models.ForeignKey(
+        JoinRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["programme", "changed_at"])]
+        verbose_name = _("membership change")
+        verbose_name_plural = _("membership changes")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.from_level or '-'} → {self.to_level or '-'}"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to take part in a programme; the link expires and works once."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=Membership.MemberLevel.choices,
+        default=Membership.MemberLevel.OBSERVER,
+    )
+    message = models.TextField(_("message"), blank=True)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=django_timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.programme}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > django_timezone.now()
+
+
+# --- Watching and notifications (the outbox) ---
+
+
+class Watch(models.Model):
+    """A person following a document, a document with everything below it, or a programme."""
+
+    class Scope(models.TextChoices):
+        DOCUMENT = "document", _("This document")
+        SUBTREE = "subtree", _("This document and everything below it")
+        PROGRAMME = "programme", _("The whole programme")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="watches")
+    document = models.ForeignKey(
+        "wiki.Document", on_delete=models.CASCADE, null=True, blank=True, related_name="watches"
+    )
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.DOCUMENT)
+    automatic = models.BooleanField(
+        default=False, help_text="Started by creating or editing the document."
+    )
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document"],
+                condition=models.Q(document__isnull=False),
+                name="one_watch_per_document",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "programme"],
+                condition=models.Q(document__isnull=True),
+                name="one_watch_per_programme",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(document__isnull=True, scope="programme")
+                | models.Q(document__isnull=False, scope__in=["document", "subtree"]),
+                name="watch_scope_matches_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["document", "scope"])]
+        verbose_name = _("watch")
+        verbose_name_plural = _("watches")
+
+    def __str__(self) -> str:
+        return f"{self.user} watches {self.document or self.programme} ({self.scope})"
+
+
+class Event(models.Model):
+    """Something that happened, written in the transaction that made it happen (the outbox).
+    `fanned_out_at` is set once its notifications exist."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
+        REVERTED = "reverted", _("reverted")
+        COMMENTED = "commented", _("commented on")
+        MOVED = "moved", _("moved")
+        RENAMED = "renamed", _("renamed")
+        DELETED = "deleted", _("deleted")
+        RESTORED = "restored", _("restored")
+        JOIN_REQUESTED = "join_requested", _("asked to join")
+        JOIN_APPROVED = "join_approved", _("approved the request")
+        JOIN_DECLINED = "join_declined", _("declined the request")
+        LEVEL_CHANGED = "level_changed", _("changed the membership")
+        INVITED = "invited", _("invited you")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
+    document = models.ForeignKey(
+        "wiki.Document", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    version_id = models.PositiveBigIntegerField(null=True, blank=True)
+    previous_version_id = models.PositiveBigIntegerField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    join_request = models.ForeignKey(
+        JoinRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    recipients = models.JSONField(
+        default=list, blank=True, help_text="For events meant for given people, their user ids."
+    )
+    created_at = models.DateTimeField(default=django_timezone.now)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(fanned_out_at__isnull=True),
+                name="event_pending",
+            )
+        ]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.kind} {self.document or self.programme}"
+
+
+class Notification(models.Model):
+    """One event (or several coalesced edits) told to one person. Unique per recipient and
+    event, so fanning out twice cannot notify anyone twice."""
+
+    class Email(models.TextChoices):
+        NONE = "none", _("no e-mail")
+        INSTANT = "instant", _("waiting to be sent")
+        DAILY = "daily", _("in the daily digest")
+        WEEKLY = "weekly", _("in the weekly digest")
+        SENT = "sent", _("sent")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        "wiki.Document", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Event.Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_version_id = models.PositiveBigIntegerField(null=True, blank=True)
+    to_version_id = models.PositiveBigIntegerField(null=True, blank=True)
+    count = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    updated_at = models.DateTimeField(default=django_timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.NONE)
+    email_after = models.DateTimeField(
+        default=django_timezone.now,
+        help_text="An instant e-mail waits until the coalescing window has passed.",
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event"], name="one_notification_per_event"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email", "email_after"]),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.kind} {self.document or self.programme}"
