@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
+    "wagtail.api.v3",  # only for its admin of API tokens (Settings → API tokens)
     "wagtail.admin",
     "wagtail",
     "modelcluster",

@@ -1,0 +1,189 @@
+"""API: programmes, organisations and the memberships of a programme.
+
+Thin: parse, call one selector or service, shape the answer. `participation.permissions`
+decides; refusals surface as exceptions that `config.api` turns into 403/404.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from wiki.selectors import programme_for
+
+from . import permissions, services
+from .models import Level, Membership, Organisation, Programme
+from .permissions import Action
+from .schemas import (
+    ErrorOut,
+    MembershipIn,
+    MembershipLevelIn,
+    MembershipOut,
+    OrganisationDetailOut,
+    OrganisationOut,
+    ProgrammeOut,
+)
+
+router = Router(tags=["programmes"])
+
+READ_ERRORS = {404: ErrorOut}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def programme_out(user, programme: Programme) -> dict:
+    level = permissions.level_of(user, programme)
+    return {
+        "slug": programme.slug,
+        "name": programme.name,
+        "description": programme.description,
+        "visibility": programme.visibility,
+        "timezone": programme.timezone,
+        "your_level": Level(level).name.lower(),
+        "your_actions": [str(a) for a in Action if permissions.can(user, a, programme)],
+    }
+
+
+def _memberships(programme: Programme):
+    return programme.memberships.select_related("organisation").order_by("organisation__name")
+
+
+def _membership(programme: Programme, organisation_slug: str) -> Membership:
+    try:
+        return _memberships(programme).get(organisation__slug=organisation_slug)
+    except Membership.DoesNotExist:
+        raise Http404(_("This organisation is not a member of this programme.")) from None
+
+
+# --- programmes --------------------------------------------------------------------------------
+
+
+@router.get("/programmes/", response=list[ProgrammeOut], summary="Programmes you may read")
+@paginate(LimitOffsetPagination)
+def programme_list(request):
+    """Open programmes, and the members-only programmes the requester belongs to."""
+    return [
+        programme_out(request.user, programme)
+        for programme in permissions.visible_programmes(request.user).order_by("name")
+    ]
+
+
+@router.get(
+    "/programmes/{programme}/",
+    response={200: ProgrammeOut, **READ_ERRORS},
+    summary="One programme, with what you may do in it",
+)
+def programme_detail(request, programme: str):
+    return programme_out(request.user, programme_for(request.user, programme))
+
+
+# --- organisations -----------------------------------------------------------------------------
+
+
+def _organisations_visible_to(user):
+    """Organisations taking part in a programme the person may read, and their own."""
+    condition = Q(memberships__programme__in=permissions.visible_programmes(user))
+    if user.is_authenticated:
+        condition |= Q(affiliations__user=user)
+    return Organisation.objects.filter(condition).distinct().order_by("name")
+
+
+@router.get(
+    "/organisations/",
+    response=list[OrganisationOut],
+    tags=["organisations"],
+    summary="Organisations taking part in programmes you may read",
+)
+@paginate(LimitOffsetPagination)
+def organisation_list(request):
+    return _organisations_visible_to(request.user)
+
+
+@router.get(
+    "/organisations/{organisation}/",
+    response={200: OrganisationDetailOut, **READ_ERRORS},
+    tags=["organisations"],
+    summary="One organisation and its memberships",
+)
+def organisation_detail(request, organisation: str):
+    found = _organisations_visible_to(request.user).filter(slug=organisation).first()
+    if found is None:
+        raise Http404(_("No such organisation."))
+    memberships = (
+        found.memberships.filter(programme__in=permissions.visible_programmes(request.user))
+        .select_related("programme")
+        .order_by("programme__name")
+    )
+    return {
+        "slug": found.slug,
+        "name": found.name,
+        "kind": found.kind,
+        "memberships": [
+            {
+                "programme": m.programme.slug,
+                "programme_name": m.programme.name,
+                "level": m.level,
+                "joined_at": m.joined_at,
+            }
+            for m in memberships
+        ],
+    }
+
+
+# --- memberships -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/programmes/{programme}/memberships/",
+    response={200: list[MembershipOut], **READ_ERRORS},
+    tags=["memberships"],
+    summary="The organisations taking part in a programme",
+)
+def membership_list(request, programme: str):
+    return list(_memberships(programme_for(request.user, programme)))
+
+
+@router.post(
+    "/programmes/{programme}/memberships/",
+    response={201: MembershipOut, **WRITE_ERRORS},
+    tags=["memberships"],
+    summary="Admit an organisation (leads)",
+)
+def membership_create(request, programme: str, payload: MembershipIn):
+    found = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
+    try:
+        organisation = Organisation.objects.get(slug=payload.organisation)
+    except Organisation.DoesNotExist:
+        raise ValidationError(
+            {"organisation": _("There is no organisation with this slug.")}
+        ) from None
+    membership = services.membership_add(
+        programme=found, organisation=organisation, level=payload.level, by=request.user
+    )
+    return 201, membership
+
+
+@router.patch(
+    "/programmes/{programme}/memberships/{organisation}/",
+    response={200: MembershipOut, **WRITE_ERRORS},
+    tags=["memberships"],
+    summary="Change an organisation's level (leads)",
+)
+def membership_update(request, programme: str, organisation: str, payload: MembershipLevelIn):
+    found = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
+    return services.membership_set_level(
+        membership=_membership(found, organisation), level=payload.level, by=request.user
+    )
+
+
+@router.delete(
+    "/programmes/{programme}/memberships/{organisation}/",
+    response={204: None, **WRITE_ERRORS},
+    tags=["memberships"],
+    summary="End an organisation's membership (leads)",
+)
+def membership_delete(request, programme: str, organisation: str):
+    found = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
+    services.membership_remove(membership=_membership(found, organisation), by=request.user)
+    return 204, None

@@ -1,0 +1,384 @@
+"""API: the documents of a programme, their versions, diffs and discussion, and search.
+
+Thin: parse, call one selector or service, shape the answer. The wiki services check
+permissions themselves (through `participation.permissions`); `config.api` turns their
+exceptions into 400/403/404/409 answers. A document is addressed by its slug within its
+programme; an old slug (after a rename) answers 308 with the new address.
+"""
+
+import html
+import re
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+from reversion.models import Version
+
+from participation.permissions import Action
+from participation.schemas import ErrorOut
+
+from . import rendering, selectors, services
+from .diff import diff_texts
+from .models import Comment, Document
+from .schemas import (
+    CommentIn,
+    CommentOut,
+    ConflictOut,
+    DiffOut,
+    DocumentCreateIn,
+    DocumentOut,
+    DocumentSummaryOut,
+    DocumentUpdateIn,
+    HistoryOut,
+    RevertIn,
+    SaveOut,
+    SearchResultOut,
+    VersionOut,
+)
+
+router = Router(tags=["documents"])
+
+DOCUMENTS = "/programmes/{programme}/documents/"
+DOCUMENT = DOCUMENTS + "{document}/"
+READ_ERRORS = {404: ErrorOut}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+MARKS = re.compile(r"</?(?:del|ins)>")
+
+
+class DocumentMoved(Exception):
+    """The document was renamed: `location` is the same request at its new address."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+# --- shaping -----------------------------------------------------------------------------------
+
+
+def _person(user, organisation) -> dict | None:
+    if user is None:
+        return None
+    return {
+        "name": user.get_full_name() or user.get_username(),
+        "organisation": organisation.name if organisation is not None else None,
+    }
+
+
+def _summary(request, document: Document) -> dict:
+    return {
+        "id": document.pk,
+        "programme": document.programme.slug,
+        "slug": document.slug,
+        "title": document.title,
+        "kind": document.kind,
+        "parent": document.parent.slug if document.parent_id else None,
+        "head_version_id": document.head_id,
+        "updated_at": document.updated_at,
+        "url": request.build_absolute_uri(document.get_absolute_url()),
+    }
+
+
+def _detail(request, document: Document) -> dict:
+    return {
+        **_summary(request, document),
+        "body": document.body,
+        "html": rendering.render_version(document.programme, document.head_id, document.body),
+        "created_at": document.created_at,
+    }
+
+
+def _version_summary(version: Version) -> dict:
+    revision = version.revision
+    meta = getattr(revision, "edit_meta", None)
+    return {
+        "id": version.pk,
+        "created_at": revision.date_created,
+        "author": _person(revision.user, meta.organisation if meta else None),
+        "summary": revision.comment,
+        "action": meta.action if meta else "",
+    }
+
+
+def _save(request, result: services.SaveResult) -> dict:
+    return {
+        "document": _detail(request, result.document),
+        "version_id": result.version.pk if result.version else None,
+        "merged": result.merged,
+        "unchanged": result.unchanged,
+    }
+
+
+def _plain(marked: str) -> str:
+    return html.unescape(MARKS.sub("", marked))
+
+
+# --- lookups -----------------------------------------------------------------------------------
+
+
+def _document(request, programme, slug: str) -> Document:
+    """The living document with this slug in the programme; 404 for any other programme's."""
+    document, new_slug = selectors.document_for(programme, slug)
+    if document is None:
+        location = request.path.replace(f"/documents/{slug}/", f"/documents/{new_slug}/", 1)
+        if request.META.get("QUERY_STRING"):
+            location = f"{location}?{request.META['QUERY_STRING']}"
+        raise DocumentMoved(location)
+    return document
+
+
+def _version(document: Document, version_id: int) -> Version:
+    try:
+        return services.version_of(document, version_id)
+    except (Version.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("This document has no such version.")) from None
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+@router.get(DOCUMENTS, response={200: list[DocumentSummaryOut], **READ_ERRORS})
+@paginate(LimitOffsetPagination)
+def document_list(request, programme: str, kind: Document.Kind | None = None):
+    """The living documents of a programme, in the order of its tree (parents before
+    children is not guaranteed: use `parent`)."""
+    found = selectors.programme_for(request.user, programme)
+    documents = selectors.documents_visible_to(request.user, found).select_related("parent")
+    if kind:
+        documents = documents.filter(kind=kind)
+    return [_summary(request, d) for d in documents.order_by("kind", "position", "title")]
+
+
+@router.post(DOCUMENTS, response={201: DocumentOut, **WRITE_ERRORS})
+def document_create(request, programme: str, payload: DocumentCreateIn):
+    """Create a document (contributors and leads). Its first version is its `head_version_id`."""
+    found = selectors.programme_for(request.user, programme)
+    parent = None
+    if payload.parent:
+        parent = Document.objects.alive().filter(programme=found, slug=payload.parent).first()
+        if parent is None:
+            raise ValidationError(
+                {"parent": _("This programme has no document with this address.")}
+            )
+    document = services.document_create(
+        programme=found,
+        kind=payload.kind,
+        title=payload.title,
+        body=payload.body,
+        author=request.user,
+        parent=parent,
+        summary=payload.summary,
+    )
+    return 201, _detail(request, document)
+
+
+@router.get(DOCUMENT, response={200: DocumentOut, **READ_ERRORS})
+def document_detail(request, programme: str, document: str):
+    """The current text, as markdown and as rendered HTML, with its `head_version_id`."""
+    found = selectors.programme_for(request.user, programme)
+    return _detail(request, _document(request, found, document))
+
+
+@router.put(
+    DOCUMENT,
+    response={
+        200: SaveOut,
+        409: ConflictOut,
+        **{k: v for k, v in WRITE_ERRORS.items() if k != 409},
+    },
+)
+def document_update(request, programme: str, document: str, payload: DocumentUpdateIn):
+    """Save an edit based on `base_version_id`.
+
+    When others saved the document since that version, non-overlapping changes are merged
+    (`merged` is true: the result is in `document.body`). Overlapping changes answer 409 with
+    the current version and your submitted text; nothing is saved.
+    """
+    found = selectors.programme_for(request.user, programme)
+    current = _document(request, found, document)
+    try:
+        result = services.document_save(
+            document=current,
+            body=payload.body,
+            base_version_id=payload.base_version_id,
+            author=request.user,
+            summary=payload.summary,
+            title=payload.title,
+        )
+    except services.EditConflict as conflict:
+        return 409, {
+            "detail": conflict.message,
+            "current": {
+                "version_id": conflict.document.head_id,
+                "title": conflict.document.title,
+                "body": conflict.document.body,
+            },
+            "submitted": {
+                "base_version_id": payload.base_version_id,
+                "title": conflict.title,
+                "body": conflict.body,
+                "summary": conflict.summary,
+            },
+        }
+    return _save(request, result)
+
+
+# --- history, versions, diff, revert -----------------------------------------------------------
+
+
+@router.get(DOCUMENT + "history/", response={200: HistoryOut, **READ_ERRORS})
+def document_history(
+    request,
+    programme: str,
+    document: str,
+    before: int | None = Query(None, description="Only versions older than this version id."),
+    limit: int = Query(50, ge=1, le=100),
+):
+    """The versions of a document, newest first, a page at a time."""
+    found = selectors.programme_for(request.user, programme, Action.VIEW)
+    versions, more = selectors.history(
+        _document(request, found, document), before=before, limit=limit
+    )
+    return {
+        "items": [_version_summary(v) for v in versions],
+        "next_before": versions[-1].pk if more and versions else None,
+    }
+
+
+@router.get(DOCUMENT + "versions/{version_id}/", response={200: VersionOut, **READ_ERRORS})
+def version_detail(request, programme: str, document: str, version_id: int):
+    """One version: its title and text as they were, rendered too."""
+    found = selectors.programme_for(request.user, programme)
+    current = _document(request, found, document)
+    version = _version(current, version_id)
+    fields = version.field_dict
+    return {
+        **_version_summary(version),
+        "title": fields.get("title", ""),
+        "body": fields.get("body", ""),
+        "html": rendering.render_version(found, version.pk, fields.get("body", "")),
+        "is_current": version.pk == current.head_id,
+    }
+
+
+@router.get(DOCUMENT + "diff/", response={200: DiffOut, **READ_ERRORS})
+def document_diff(
+    request,
+    programme: str,
+    document: str,
+    from_version: int | None = Query(
+        None, alias="from", description="The older version; by default the one before `to`."
+    ),
+    to_version: int | None = Query(
+        None, alias="to", description="The newer version; by default the current one."
+    ),
+    context: int | None = Query(
+        3, ge=0, le=1000, description="Unchanged lines kept around a change; empty for all."
+    ),
+):
+    """Line by line, with changed words marked, between two versions of one document."""
+    found = selectors.programme_for(request.user, programme)
+    current = _document(request, found, document)
+    new = _version(current, to_version or current.head_id)
+    if from_version is not None:
+        old = _version(current, from_version)
+    else:
+        old = (
+            Version.objects.get_for_object(current)
+            .filter(pk__lt=new.pk)
+            .select_related("revision")
+            .order_by("-pk")
+            .first()
+        )
+    if old is not None and old.pk > new.pk:
+        old, new = new, old
+    old_fields = old.field_dict if old is not None else {}
+    new_fields = new.field_dict
+    result = diff_texts(old_fields.get("body", ""), new_fields.get("body", ""), context=context)
+    return {
+        "from_version": _version_summary(old) if old is not None else None,
+        "to_version": _version_summary(new),
+        "from_title": old_fields.get("title", ""),
+        "to_title": new_fields.get("title", ""),
+        "added": result.added,
+        "removed": result.removed,
+        "truncated": result.truncated,
+        "rows": [
+            {
+                "kind": row.kind,
+                "left_number": row.left_number,
+                "left": _plain(row.left),
+                "left_html": str(row.left),
+                "right_number": row.right_number,
+                "right": _plain(row.right),
+                "right_html": str(row.right),
+                "skipped": row.skipped,
+            }
+            for row in result.rows
+        ],
+    }
+
+
+@router.post(DOCUMENT + "versions/{version_id}/revert/", response={200: SaveOut, **WRITE_ERRORS})
+def document_revert(
+    request, programme: str, document: str, version_id: int, payload: RevertIn | None = None
+):
+    """Make an old version current again, as a new version (nothing is lost)."""
+    found = selectors.programme_for(request.user, programme)
+    current = _document(request, found, document)
+    version = _version(current, version_id)
+    result = services.document_revert(
+        document=current,
+        version_id=version.pk,
+        author=request.user,
+        summary=payload.summary if payload else "",
+    )
+    return _save(request, result)
+
+
+# --- discussion --------------------------------------------------------------------------------
+
+
+def _comment(comment: Comment) -> dict:
+    return {
+        "id": comment.pk,
+        "author": _person(comment.author, comment.organisation),
+        "body": comment.body,
+        "created_at": comment.created_at,
+    }
+
+
+@router.get(DOCUMENT + "comments/", response={200: list[CommentOut], **READ_ERRORS})
+def comment_list(request, programme: str, document: str):
+    """The discussion of a document, oldest first."""
+    found = selectors.programme_for(request.user, programme)
+    current = _document(request, found, document)
+    comments = current.comments.select_related("author", "organisation").order_by("created_at")
+    return [_comment(c) for c in comments]
+
+
+@router.post(DOCUMENT + "comments/", response={201: CommentOut, **WRITE_ERRORS})
+def comment_create(request, programme: str, document: str, payload: CommentIn):
+    """Join the discussion (observers, contributors and leads)."""
+    found = selectors.programme_for(request.user, programme)
+    current = _document(request, found, document)
+    comment = services.comment_add(document=current, author=request.user, body=payload.body)
+    return 201, _comment(comment)
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+@router.get("/search/", response={200: list[SearchResultOut], **READ_ERRORS}, tags=["search"])
+def search(
+    request,
+    q: str = Query(..., min_length=1, max_length=200, description="The words to look for."),
+    programme: str | None = Query(None, description="Only this programme (its slug)."),
+    limit: int = Query(20, ge=1, le=100),
+):
+    """Full-text search over the documents you may read, best match first."""
+    found = selectors.programme_for(request.user, programme) if programme else None
+    results = selectors.search_documents(request.user, q, found)
+    return [{**_summary(request, d), "programme_name": d.programme.name} for d in results[:limit]]

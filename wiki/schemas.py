@@ -1,0 +1,160 @@
+"""The shapes the API reads and writes for the wiki: documents, versions, diffs, comments."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from .models import Document, EditMeta
+
+DocumentKind = Literal[tuple(Document.Kind.values)]  # type: ignore[valid-type]
+EditAction = Literal[tuple(EditMeta.Action.values)]  # type: ignore[valid-type]
+
+TITLE_LENGTH = Document._meta.get_field("title").max_length
+SUMMARY_LENGTH = 500
+
+
+class AuthorOut(Schema):
+    name: str = Field(description="The person's full name (or user name).")
+    organisation: str | None = Field(description="The organisation they acted for.")
+
+
+class DocumentSummaryOut(Schema):
+    id: int
+    programme: str = Field(description="The programme's slug.")
+    slug: str
+    title: str
+    kind: DocumentKind
+    parent: str | None = Field(description="The slug of the document above this one.")
+    head_version_id: int | None = Field(
+        description="The current version: send it as `base_version_id` when you update."
+    )
+    updated_at: datetime
+    url: str = Field(description="The document on the site.")
+
+
+class DocumentOut(DocumentSummaryOut):
+    body: str = Field(description="The markdown text.")
+    html: str = Field(description="The text rendered to sanitised HTML.")
+    created_at: datetime
+
+
+class DocumentCreateIn(Schema):
+    title: str = Field(min_length=1, max_length=TITLE_LENGTH)
+    kind: DocumentKind = Document.Kind.PAGE
+    body: str = ""
+    parent: str | None = Field(
+        None,
+        description="Slug of the parent: a main process for a work process, a work process "
+        "for a use case.",
+    )
+    summary: str = Field("", max_length=SUMMARY_LENGTH, description="The edit summary.")
+
+
+class DocumentUpdateIn(Schema):
+    base_version_id: int = Field(
+        description="The version your edit started from (`head_version_id` when you read it)."
+    )
+    body: str
+    title: str | None = Field(
+        None, min_length=1, max_length=TITLE_LENGTH, description="Leave out to keep the title."
+    )
+    summary: str = Field("", max_length=SUMMARY_LENGTH)
+
+
+class SaveOut(Schema):
+    document: DocumentOut
+    version_id: int | None = Field(description="The version this save produced (or the head).")
+    merged: bool = Field(
+        description="True when others changed the document since your base version and your "
+        "edit was merged with theirs: check `document.body`."
+    )
+    unchanged: bool = Field(description="True when the save changed nothing.")
+
+
+class ConflictVersionOut(Schema):
+    version_id: int | None
+    title: str
+    body: str
+
+
+class SubmittedOut(Schema):
+    base_version_id: int | None
+    title: str
+    body: str
+    summary: str
+
+
+class ConflictOut(Schema):
+    """A stale update whose changes overlap with what others saved meanwhile. Nothing was saved:
+    merge `submitted` into `current` and send it again with `current.version_id` as base."""
+
+    detail: str
+    current: ConflictVersionOut
+    submitted: SubmittedOut
+
+
+class VersionSummaryOut(Schema):
+    id: int
+    created_at: datetime
+    author: AuthorOut | None
+    summary: str
+    action: str = Field(
+        description="What the version did: create, edit, merge, revert, rename, move…"
+    )
+
+
+class HistoryOut(Schema):
+    items: list[VersionSummaryOut] = Field(description="Newest first.")
+    next_before: int | None = Field(
+        description="Pass as `before` to get the next (older) page; null on the last page."
+    )
+
+
+class VersionOut(VersionSummaryOut):
+    title: str
+    body: str
+    html: str
+    is_current: bool
+
+
+class DiffRowOut(Schema):
+    kind: Literal["equal", "insert", "delete", "replace", "skip"]
+    left_number: int | None = Field(description="Line number in the old version.")
+    left: str = Field(description="The old line as plain text.")
+    left_html: str = Field(description="The old line, escaped, removed words in <del>.")
+    right_number: int | None = Field(description="Line number in the new version.")
+    right: str
+    right_html: str = Field(description="The new line, escaped, added words in <ins>.")
+    skipped: int = Field(description="For `skip` rows: how many unchanged lines are left out.")
+
+
+class DiffOut(Schema):
+    from_version: VersionSummaryOut | None = Field(description="Null when `to` is the first.")
+    to_version: VersionSummaryOut
+    from_title: str
+    to_title: str
+    added: int
+    removed: int
+    truncated: bool = Field(description="True when word-level highlighting ran out of time.")
+    rows: list[DiffRowOut]
+
+
+class RevertIn(Schema):
+    version_id: int = Field(description="The old version to make current again.")
+    summary: str = Field("", max_length=SUMMARY_LENGTH)
+
+
+class CommentOut(Schema):
+    id: int
+    author: AuthorOut | None
+    body: str
+    created_at: datetime
+
+
+class CommentIn(Schema):
+    body: str = Field(min_length=1, max_length=10000)
+
+
+class SearchResultOut(DocumentSummaryOut):
+    programme_name: str
