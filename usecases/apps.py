@@ -13,3 +13,19 @@ class UsecasesConfig(AppConfig):
     name = "usecases"
     verbose_name = _("Use cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Make every revision of a document carry its use case fields as well.
+
+        The wiki registers `Document` without knowing about use cases; here the registration is
+        widened to follow the document's `usecase`, so a use case's steps and extensions are in
+        the very revision of its document (also when the wiki renames or moves it). Documents
+        without a use case are unaffected: reversion skips a missing one-to-one.
+        """
+        import reversion
+
+        from wiki.models import VERSIONED_FIELDS, Document
+
+        if reversion.is_registered(Document):
+            reversion.unregister(Document)
+        reversion.register(Document, fields=VERSIONED_FIELDS, follow=("usecase",))

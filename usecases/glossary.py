@@ -1,0 +1,90 @@
+"""Marking glossary terms in rendered documents.
+
+Works on HTML that `wiki.rendering.sanitise` already cleaned: only text between tags is
+touched (never inside links, code, headings or earlier marks), the matched text is kept as it
+was, and the definition is escaped before it goes into an attribute, so the result stays as safe
+as its input. The first mention of each term (or of an organisation's local word for it) becomes
+a link to the term's page with the definition shown on hover and on keyboard focus.
+"""
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+TAG = re.compile(r"(<[^>]*>)")
+TAG_NAME = re.compile(r"^<\s*(/?)\s*([a-zA-Z0-9]+)")
+SKIP = {"a", "code", "pre", "kbd", "h1", "h2", "h3", "h4", "h5", "h6", "abbr", "dfn", "button"}
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    words: tuple[str, ...]  # the term and its local words
+    definition: str
+    url: str
+
+
+def _pattern(words) -> re.Pattern | None:
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(escape(w, quote=False)) for w in words)
+    return re.compile(rf"(?<![\w&])({alternatives})(?!\w)", re.IGNORECASE)
+
+
+def mentions(text: str, words) -> bool:
+    words = [w for w in words if w]
+    if not words:
+        return False
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+    )
+    return pattern.search(text) is not None
+
+
+def mark_terms(html: str, entries: list[GlossaryEntry]) -> SafeString:
+    """Mark the first mention of each glossary entry in sanitised HTML."""
+    by_word = {}
+    for entry in entries:
+        for word in entry.words:
+            by_word.setdefault(escape(word, quote=False).casefold(), entry)
+    pattern = _pattern(w for e in entries for w in e.words)
+    if pattern is None:
+        return mark_safe(html)  # noqa: S308 - sanitised by the caller, unchanged
+    marked: set[str] = set()
+    skip_depth = 0
+    parts = TAG.split(html)
+    for index, part in enumerate(parts):
+        if index % 2 == 1:
+            match = TAG_NAME.match(part)
+            if match and match.group(2).lower() in SKIP:
+                skip_depth += -1 if match.group(1) else (0 if part.endswith("/>") else 1)
+                skip_depth = max(skip_depth, 0)
+            continue
+        if skip_depth or not part.strip():
+            continue
+
+        def replace(match: re.Match) -> str:
+            entry = by_word.get(match.group(1).casefold())
+            if entry is None or entry.url in marked:
+                return match.group(0)
+            marked.add(entry.url)
+            definition = escape(entry.definition, quote=True)
+            return (
+                f'<a class="glossary-term" href="{escape(entry.url, quote=True)}" '
+                f'title="{definition}" data-definition="{definition}">{match.group(1)}</a>'
+            )
+
+        parts[index] = pattern.sub(replace, part)
+    return mark_safe("".join(parts))  # noqa: S308 - text nodes of sanitised HTML, escaped attrs
+
+
+def entries_for(programme) -> list[GlossaryEntry]:
+    from .models import Term
+
+    entries = []
+    for term in Term.objects.filter(programme=programme).prefetch_related("local_words"):
+        words = (term.term, *(w.word for w in term.local_words.all()))
+        entries.append(GlossaryEntry(words, term.definition, term.get_absolute_url()))
+    return entries

@@ -1,0 +1,505 @@
+"""Every write of the use cases app. Each checks permission first and runs in one transaction.
+
+Locking: `usecase_save` (and what builds on it: `variant_save`, `usecase_import_into`) and
+`signoff_give` lock the document's row with `wiki.services._lock` before they compare
+versions, so they serialise with the wiki's own saves. The use case row is saved before the
+document inside that lock; the document's reversion registration follows its `usecase`, so both
+land in the one revision `wiki.services._save_revision` creates.
+"""
+
+from dataclasses import dataclass
+
+import reversion
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from reversion.models import Version
+
+from participation import permissions
+from participation.events import DocumentEvent, document_event
+from participation.models import Membership, Organisation, Programme
+from participation.permissions import Action
+from wiki.models import Document, EditMeta
+from wiki.services import (
+    SaveResult,
+    WikiError,
+    _bump_link_epoch,
+    _ensure_not_frozen,
+    _lock,
+    _save_revision,
+    _unique_slug,
+    _validate,
+    organisation_of,
+    version_of,
+)
+
+from . import structure
+from .models import DATA_FIELDS, Actor, DetailSettings, LocalWord, SignOff, Term, UseCase
+
+TITLE_NEEDED = _lazy("Give the use case a title: the goal, as a verb phrase.")
+ACTOR_NAME_RULE = _lazy("An actor's name has at most 100 characters and no colon.")
+
+
+class UseCaseConflict(WikiError):
+    """Someone saved the use case since the edit's base version and changed the same fields.
+    Carries everything that was submitted, so nothing typed is lost."""
+
+    def __init__(
+        self,
+        *,
+        document: Document,
+        title: str,
+        data: dict,
+        summary: str,
+        base_version: Version | None,
+        fields: list[str],
+    ) -> None:
+        super().__init__(_("Someone else changed this use case while you were editing it."))
+        self.document = document
+        self.title = title
+        self.data = data
+        self.summary = summary
+        self.base_version = base_version
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    title: str
+    data: dict
+
+
+def snapshot_at(document: Document, version: Version) -> Snapshot:
+    """The title and use case data of one version of a document.
+
+    The use case row is found in the same revision; a revision that predates the use case (a
+    page that became one) reads as an empty use case."""
+    title = version.field_dict.get("title", "")
+    usecase_version = (
+        Version.objects.get_for_model(UseCase)
+        .filter(revision_id__lte=version.revision_id, object_id=_usecase_pk(document))
+        .order_by("-revision_id")
+        .first()
+    )
+    if usecase_version is None:
+        return Snapshot(title, structure.empty_data())
+    return Snapshot(title, structure.normalise(usecase_version.field_dict))
+
+
+def _usecase_pk(document: Document) -> str:
+    pk = UseCase.objects.filter(document=document).values_list("pk", flat=True).first()
+    return str(pk or "")
+
+
+def _ensure_actors(programme: Programme, data: dict) -> None:
+    """Add the actors a use case names to the programme's catalogue, if they are new."""
+    names = {data["primary_actor"], *data["supporting_actors"]}
+    names |= {s["actor"] for s in data["steps"]}
+    names |= {s["actor"] for e in data["extensions"] for s in e["steps"]}
+    names.discard("")
+    known = {a.casefold() for a in programme.actors.values_list("name", flat=True)}
+    for name in sorted(names):
+        if name.casefold() in known:
+            continue
+        slug = _unique_actor_slug(programme, name)
+        Actor.objects.create(programme=programme, name=name[:100], slug=slug)
+        known.add(name.casefold())
+
+
+def _unique_actor_slug(programme: Programme, name: str) -> str:
+    base = slugify(name)[:90] or "actor"
+    taken = set(programme.actors.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _validate_data(data: dict) -> None:
+    def bad(name: str) -> bool:
+        return ":" in name or len(name) > 100
+
+    message = ACTOR_NAME_RULE
+    errors = {}
+    if bad(data["primary_actor"]):
+        errors["primary_actor"] = message
+    if any(bad(a) for a in data["supporting_actors"]):
+        errors["supporting_actors"] = message
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def usecase_create(
+    *,
+    programme: Programme,
+    parent: Document,
+    title: str,
+    data: dict,
+    author,
+    summary: str = "",
+) -> Document:
+    """Create a use case document below a work process, as one first revision."""
+    permissions.check(author, Action.EDIT, programme)
+    _ensure_not_frozen(parent, "create")
+    if parent.is_deleted:
+        raise WikiError(_("The work process was deleted."))
+    title = structure.one_line(title)
+    if not title:
+        raise ValidationError({"title": TITLE_NEEDED})
+    data = structure.normalise(data)
+    _validate_data(data)
+    document = Document(
+        programme=programme,
+        kind=Document.Kind.USE_CASE,
+        parent=parent,
+        title=title,
+        slug=_unique_slug(programme, title),
+        body=structure.to_markdown(title, data),
+        created_by=author if author.is_authenticated else None,
+        position=parent.children.count(),
+    )
+    _validate(document)
+    document.save()
+    UseCase.objects.create(document=document, **data)
+    _ensure_actors(programme, data)
+    version = _save_revision(
+        document=document,
+        author=author,
+        summary=summary or _("Created"),
+        action=EditMeta.Action.CREATE,
+    )
+    _bump_link_epoch(programme)
+    document_event(
+        document=document, event=DocumentEvent.CREATED, actor=author, version_id=version.pk
+    )
+    return document
+
+
+def _merge(base: Snapshot | None, current: Snapshot, title: str, data: dict):
+    """Three-way merge by field: (title, data, conflicting field names)."""
+    if base is None:
+        return title, data, ["title", *DATA_FIELDS]
+    merged, conflicts = {}, []
+    pairs = [("title", base.title, current.title, title)]
+    pairs += [(name, base.data[name], current.data[name], data[name]) for name in DATA_FIELDS]
+    for name, old, theirs, mine in pairs:
+        if mine in (old, theirs):
+            merged[name] = theirs
+        elif theirs == old:
+            merged[name] = mine
+        else:
+            merged[name] = mine
+            conflicts.append(name)
+    merged_title = merged.pop("title")
+    return merged_title, merged, conflicts
+
+
+@transaction.atomic
+def usecase_save(
+    *,
+    document: Document,
+    data: dict,
+    base_version_id: int | None,
+    author,
+    summary: str = "",
+    title: str | None = None,
+) -> SaveResult:
+    """Save an edit of a use case's fields that was based on `base_version_id`.
+
+    The document's body becomes the markdown rendering of the fields, in the same revision. If
+    the use case changed since the base version, edits to different fields are merged; edits to
+    the same field raise `UseCaseConflict` and nothing is saved.
+    """
+    permissions.check(author, Action.EDIT, document.programme)
+    current = _lock(document)
+    if current.is_deleted:
+        raise WikiError(_("This document was deleted."))
+    if current.kind != Document.Kind.USE_CASE:
+        raise WikiError(_("Only use case documents have use case fields."))
+    _ensure_not_frozen(current, "edit")
+    usecase, _created = UseCase.objects.select_for_update().get_or_create(document=current)
+    title = structure.one_line(title if title is not None else current.title)
+    if not title:
+        raise ValidationError({"title": TITLE_NEEDED})
+    data = structure.normalise(data)
+    _validate_data(data)
+    action = EditMeta.Action.EDIT
+    if current.head_id is not None and base_version_id != current.head_id:
+        try:
+            base = snapshot_at(current, version_of(current, base_version_id))
+        except (Version.DoesNotExist, ValueError, TypeError):
+            base = None
+        now = Snapshot(current.title, structure.normalise(usecase.data()))
+        title, data, conflicts = _merge(base, now, title, data)
+        if conflicts:
+            raise UseCaseConflict(
+                document=current,
+                title=title,
+                data=data,
+                summary=summary,
+                base_version=None if base is None else version_of(current, base_version_id),
+                fields=conflicts,
+            )
+        action = EditMeta.Action.MERGE
+    body = structure.to_markdown(title, data)
+    if title == current.title and data == structure.normalise(usecase.data()) and not _created:
+        return SaveResult(document=current, version=current.head, unchanged=True)
+    for name, value in data.items():
+        setattr(usecase, name, value)
+    usecase.save()
+    _ensure_actors(current.programme, data)
+    title_changed = title != current.title
+    current.title, current.body = title, body
+    _validate(current)
+    version = _save_revision(document=current, author=author, summary=summary, action=action)
+    if title_changed:
+        _bump_link_epoch(current.programme)
+    document_event(
+        document=current, event=DocumentEvent.EDITED, actor=author, version_id=version.pk
+    )
+    return SaveResult(document=current, version=version, merged=action == EditMeta.Action.MERGE)
+
+
+def organisation_names(programme: Programme) -> dict[str, int]:
+    """{casefolded name: id} of the programme's member organisations, for variant lines."""
+    return {
+        name.casefold(): pk
+        for pk, name in Organisation.objects.filter(memberships__programme=programme).values_list(
+            "pk", "name"
+        )
+    }
+
+
+@transaction.atomic
+def usecase_import(*, programme: Programme, parent: Document, text: str, author) -> Document:
+    """Create a use case from the markdown template. `structure.MarkdownError` (naming the
+    line) when the file does not fit; then nothing is created."""
+    permissions.check(author, Action.EDIT, programme)
+    title, data = structure.from_markdown(text, organisation_names(programme))
+    return usecase_create(
+        programme=programme,
+        parent=parent,
+        title=title,
+        data=data,
+        author=author,
+        summary=_("Imported from Markdown"),
+    )
+
+
+@transaction.atomic
+def usecase_import_into(
+    *, document: Document, text: str, base_version_id: int | None, author
+) -> SaveResult:
+    """Replace a use case's fields with those of a markdown file, as a new version."""
+    permissions.check(author, Action.EDIT, document.programme)
+    title, data = structure.from_markdown(text, organisation_names(document.programme))
+    return usecase_save(
+        document=document,
+        data=data,
+        base_version_id=base_version_id,
+        author=author,
+        title=title,
+        summary=_("Imported from Markdown"),
+    )
+
+
+def contributing_organisation(user, programme: Programme) -> Organisation:
+    """The organisation a person acts for when it must be a contributor of the programme."""
+    organisation = organisation_of(user, programme)
+    if (
+        organisation is None
+        or not Membership.objects.filter(
+            programme=programme,
+            organisation=organisation,
+            level=Membership.MemberLevel.CONTRIBUTOR,
+        ).exists()
+    ):
+        raise PermissionDenied(
+            _("You act here for an organisation, and yours does not contribute to this programme.")
+        )
+    return organisation
+
+
+@transaction.atomic
+def variant_save(
+    *, document: Document, target: str, text: str, base_version_id: int | None, author
+) -> SaveResult:
+    """Record (or, with empty text, remove) the author's organisation's variant of one step or
+    extension. A new version of the use case, like any edit."""
+    permissions.check(author, Action.EDIT, document.programme)
+    organisation = contributing_organisation(author, document.programme)
+    usecase = UseCase.objects.filter(document=document).first()
+    if usecase is None:
+        raise WikiError(_("Only use case documents have variants."))
+    data = structure.normalise(usecase.data())
+    if target not in structure.item_labels(data):
+        raise ValidationError({"target": _("That step or extension no longer exists.")})
+    variants = [
+        v
+        for v in data["variants"]
+        if not (v["target"] == target and v["organisation"] == organisation.pk)
+    ]
+    if structure.clean_text(text):
+        variants.append(
+            {
+                "organisation": organisation.pk,
+                "organisation_name": organisation.name,
+                "target": target,
+                "text": text,
+            }
+        )
+    data["variants"] = variants
+    label = structure.item_labels(data)[target]
+    return usecase_save(
+        document=document,
+        data=data,
+        base_version_id=base_version_id,
+        author=author,
+        summary=_("Variant of %(organisation)s for %(label)s")
+        % {"organisation": organisation.name, "label": label},
+    )
+
+
+@transaction.atomic
+def signoff_give(*, document: Document, verdict: str, remarks: str, author) -> SignOff:
+    """The author's organisation signs off the document's current version (any document).
+    Giving it again replaces the organisation's earlier sign-off."""
+    permissions.check(author, Action.SIGN_OFF, document.programme)
+    organisation = contributing_organisation(author, document.programme)
+    current = _lock(document)
+    if current.is_deleted:
+        raise WikiError(_("This document was deleted."))
+    if current.head_id is None:
+        raise WikiError(_("This document has no version to sign off yet."))
+    if verdict not in SignOff.Verdict.values:
+        raise ValidationError({"verdict": _("Choose agree, agree with remarks or object.")})
+    remarks = structure.clean_text(remarks)
+    if verdict == SignOff.Verdict.OBJECT and not remarks:
+        raise ValidationError({"remarks": _("Say why your organisation objects.")})
+    signoff, _created = SignOff.objects.update_or_create(
+        document=current,
+        organisation=organisation,
+        defaults={
+            "verdict": verdict,
+            "remarks": remarks,
+            "version_id": current.head_id,
+            "signed_by": author,
+        },
+    )
+    return signoff
+
+
+@transaction.atomic
+def signoff_withdraw(*, document: Document, author) -> None:
+    permissions.check(author, Action.SIGN_OFF, document.programme)
+    organisation = contributing_organisation(author, document.programme)
+    SignOff.objects.filter(document=document, organisation=organisation).delete()
+
+
+@transaction.atomic
+def actor_save(
+    *, programme: Programme, name: str, description: str, author, actor: Actor | None = None
+) -> Actor:
+    permissions.check(author, Action.EDIT, programme)
+    name = structure.one_line(name)
+    if not name or ":" in name or len(name) > 100:
+        raise ValidationError({"name": ACTOR_NAME_RULE})
+    clash = programme.actors.filter(name__iexact=name)
+    if actor is not None:
+        clash = clash.exclude(pk=actor.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("This programme already has an actor with this name.")})
+    if actor is None:
+        actor = Actor(programme=programme, slug=_unique_actor_slug(programme, name))
+    actor.name, actor.description = name, structure.clean_text(description)
+    actor.save()
+    return actor
+
+
+def _unique_term_slug(programme: Programme, term: str, exclude_pk: int | None) -> str:
+    base = slugify(term)[:90] or "term"
+    taken = set(
+        programme.terms.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def term_save(
+    *,
+    programme: Programme,
+    term: str,
+    definition: str,
+    author,
+    instance: Term | None = None,
+    summary: str = "",
+) -> Term:
+    """Create or change a glossary term, as one reversion revision."""
+    permissions.check(author, Action.EDIT, programme)
+    term = structure.one_line(term)
+    definition = structure.clean_text(definition)
+    if not term or len(term) > 100:
+        raise ValidationError({"term": _("A term has between 1 and 100 characters.")})
+    if not definition:
+        raise ValidationError({"definition": _("Give the term a definition.")})
+    clash = programme.terms.filter(term__iexact=term)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        raise ValidationError({"term": _("The glossary already has this term.")})
+    if instance is None:
+        instance = Term(programme=programme)
+    else:
+        instance = Term.objects.select_for_update().get(pk=instance.pk)
+    instance.term, instance.definition = term, definition
+    instance.slug = _unique_term_slug(programme, term, instance.pk)
+    with reversion.create_revision(atomic=False):
+        instance.save()
+        reversion.set_user(author)
+        reversion.set_comment(summary or (_("Changed") if instance.pk else _("Created")))
+    _bump_link_epoch(programme)
+    return instance
+
+
+@transaction.atomic
+def local_word_save(*, term: Term, word: str, author) -> LocalWord | None:
+    """What the author's organisation calls the term; empty removes it. Versioned with it."""
+    permissions.check(author, Action.EDIT, term.programme)
+    organisation = contributing_organisation(author, term.programme)
+    word = structure.one_line(word)
+    if len(word) > 100:
+        raise ValidationError({"word": _("A word has at most 100 characters.")})
+    term = Term.objects.select_for_update().get(pk=term.pk)
+    with reversion.create_revision(atomic=False):
+        if word:
+            local, _created = LocalWord.objects.update_or_create(
+                term=term, organisation=organisation, defaults={"word": word}
+            )
+        else:
+            LocalWord.objects.filter(term=term, organisation=organisation).delete()
+            local = None
+        term.save()  # the term's revision follows its local words
+        reversion.set_user(author)
+        reversion.set_comment(
+            _("Local word of %(organisation)s") % {"organisation": organisation.name}
+        )
+    return local
+
+
+@transaction.atomic
+def technical_words_save(*, programme: Programme, words: str, author) -> DetailSettings:
+    """The programme's list of too-technical words (leads only), one per line."""
+    permissions.check(author, Action.MANAGE_PROGRAMME, programme)
+    settings, _created = DetailSettings.objects.get_or_create(programme=programme)
+    lines = [structure.one_line(w) for w in words.replace(",", "\n").splitlines()]
+    settings.technical_words = "\n".join(dict.fromkeys(w for w in lines if w))
+    settings.save()
+    return settings
