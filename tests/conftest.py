@@ -137,3 +137,14 @@ def make_document(db):
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: test databases reuse primary keys, so HTML cached
+    for version 3 of one test must not be served to version 3 of the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
