@@ -4,8 +4,24 @@ from . import views
 
 app_name = "wiki"
 
+document = "p/<slug:programme>/d/<slug:slug>/"
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("p/<slug:programme>/", views.programme, name="programme"),
     path("p/<slug:programme>/new/", views.create, name="create"),
-    path("p/<slug:programme>/d/<slug:slug>/", views.document, name="document"),
+    path("p/<slug:programme>/preview/", views.preview, name="preview"),
+    path("p/<slug:programme>/trash/", views.trash, name="trash"),
+    path("p/<slug:programme>/trash/<int:document_id>/restore/", views.restore, name="restore"),
+    path(document, views.document, name="document"),
+    path(f"{document}edit/", views.edit, name="edit"),
+    path(f"{document}history/", views.history, name="history"),
+    path(f"{document}v/<int:version_id>/", views.version, name="version"),
+    path(f"{document}diff/", views.diff, name="diff"),
+    path(f"{document}revert/<int:version_id>/", views.revert, name="revert"),
+    path(f"{document}rename/", views.rename, name="rename"),
+    path(f"{document}move/", views.move, name="move"),
+    path(f"{document}delete/", views.delete, name="delete"),
+    path(f"{document}comments/", views.comment, name="comment"),
 ]

@@ -1,18 +1,628 @@
-from django.http import HttpResponse
+"""The wiki's web interface: thin views that parse input, call wiki.services or wiki.selectors,
+and render. Permission is decided in participation.permissions (through the selectors and the
+services); the templates only hide what the person may not do anyway."""
 
-from . import selectors
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from reversion.models import Version
+
+from participation import permissions
+from participation.models import Membership, ProgrammeRole
+from participation.permissions import Action
+
+from . import rendering, selectors, services
+from .diff import diff_texts
+from .forms import (
+    MAX_BODY_LENGTH,
+    CommentForm,
+    DocumentCreateForm,
+    DocumentEditForm,
+    MoveForm,
+    RenameForm,
+    SearchForm,
+    add_service_errors,
+)
+from .models import Document
+
+RECENT_CHANGES = 10
+SEARCH_PAGE_SIZE = 20
 
 
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _allowed(user, programme) -> dict[str, bool]:
+    """What the templates may offer; the services refuse the rest anyway."""
+    return {
+        "can_edit": permissions.can(user, Action.EDIT, programme),
+        "can_discuss": permissions.can(user, Action.DISCUSS, programme),
+        "can_delete": permissions.can(user, Action.DELETE, programme),
+        "can_restore": permissions.can(user, Action.RESTORE, programme),
+    }
+
+
+def _document(request, programme, slug):
+    """The living document, or a redirect (301) when `slug` is its old address."""
+    document, new_slug = selectors.document_for(programme, slug)
+    if document is None:
+        match = request.resolver_match
+        url = reverse(
+            f"{match.namespace}:{match.url_name}", kwargs={**match.kwargs, "slug": new_slug}
+        )
+        if request.META.get("QUERY_STRING"):
+            url = f"{url}?{request.META['QUERY_STRING']}"
+        return None, HttpResponsePermanentRedirect(url)
+    return document, None
+
+
+def _version_or_404(document: Document, version_id) -> Version:
+    try:
+        return services.version_of(document, int(version_id))
+    except (Version.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("This document has no such version.")) from None
+
+
+def _authors_between(document: Document, after_id: int | None, before_id: int) -> str:
+    """Names of the people who saved versions between two versions, for the merge message."""
+    versions = Version.objects.get_for_object(document).filter(pk__lt=before_id)
+    if after_id:
+        versions = versions.filter(pk__gt=after_id)
+    names = []
+    for version in versions.select_related("revision__user"):
+        user = version.revision.user
+        name = (user.get_full_name() or user.username) if user else _("someone")
+        if name not in names:
+            names.append(name)
+    return get_text_list(names, _("and")) if names else _("someone")
+
+
+# --- home, programme, search -------------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    programmes = [
+        (programme, permissions.level_of(request.user, programme))
+        for programme in permissions.visible_programmes(request.user).order_by("name")
+    ]
+    return render(
+        request, "wiki/home.html", {"programmes": programmes, "search_form": SearchForm()}
+    )
+
+
+@require_GET
 def programme(request, programme):
-    selectors.programme_for(request.user, programme)
-    return HttpResponse("")
+    programme = selectors.programme_for(request.user, programme)
+    memberships = (
+        Membership.objects.filter(programme=programme)
+        .select_related("organisation")
+        .order_by("level", "organisation__name")
+    )
+    leads = (
+        ProgrammeRole.objects.filter(programme=programme, role=ProgrammeRole.Role.LEAD)
+        .select_related("user")
+        .order_by("user__last_name", "user__username")
+        if request.user.is_authenticated
+        else []
+    )
+    recent = (
+        Document.objects.alive()
+        .filter(programme=programme)
+        .select_related("head__revision__user", "head__revision__edit_meta__organisation")
+        .order_by("-updated_at")[:RECENT_CHANGES]
+    )
+    return render(
+        request,
+        "wiki/programme.html",
+        {
+            "programme": programme,
+            "level": permissions.level_of(request.user, programme),
+            "tree": selectors.document_tree(programme),
+            "contributors": [
+                m for m in memberships if m.level == Membership.MemberLevel.CONTRIBUTOR
+            ],
+            "observers": [m for m in memberships if m.level == Membership.MemberLevel.OBSERVER],
+            "leads": leads,
+            "recent": recent,
+            "search_form": SearchForm(initial={"programme": programme.slug}),
+            **_allowed(request.user, programme),
+        },
+    )
 
 
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    programme = None
+    page = None
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if form.cleaned_data["programme"]:
+            programme = selectors.programme_for(request.user, form.cleaned_data["programme"])
+        if query:
+            results = selectors.search_documents(request.user, query, programme)
+            page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "wiki/search.html",
+        {"form": form, "query": query, "programme": programme, "page": page},
+    )
+
+
+# --- create and preview ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
 def create(request, programme):
-    selectors.programme_for(request.user, programme)
-    return HttpResponse("")
+    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    if request.method == "POST":
+        form = DocumentCreateForm(request.POST, programme=programme)
+        preview = None
+        if form.is_valid() and "preview" not in request.POST:
+            data = form.cleaned_data
+            try:
+                document = services.document_create(
+                    programme=programme,
+                    kind=data["kind"],
+                    title=data["title"],
+                    body=data["body"],
+                    parent=data["parent"],
+                    summary=data["summary"],
+                    author=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except services.WikiError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The document was created."))
+                return redirect(document)
+        elif "preview" in request.POST:
+            preview = rendering.render_for_programme(programme, request.POST.get("body", ""))
+        return render(
+            request,
+            "wiki/create.html",
+            {"programme": programme, "form": form, "preview": preview},
+            status=400 if form.errors else 200,
+        )
+    return render(
+        request,
+        "wiki/create.html",
+        {
+            "programme": programme,
+            "form": DocumentCreateForm(
+                initial=_create_initial(request, programme), programme=programme
+            ),
+        },
+    )
 
 
+def _create_initial(request, programme) -> dict:
+    """Prefill from ?title=&kind=&parent= (a wiki link to a missing document lands here)."""
+    initial = {"title": request.GET.get("title", "")[:200]}
+    parent_ref = request.GET.get("parent", "")
+    parent = None
+    if parent_ref:
+        documents = Document.objects.alive().filter(programme=programme)
+        lookup = {"pk": parent_ref} if parent_ref.isdigit() else {"slug": parent_ref}
+        parent = documents.filter(**lookup).first()
+    if parent is not None:
+        initial["parent"] = parent.pk
+        child_kind = {v: k for k, v in Document.PARENT_KIND.items()}.get(parent.kind)
+        if child_kind:
+            initial["kind"] = child_kind
+    if request.GET.get("kind") in Document.Kind.values:
+        initial["kind"] = request.GET["kind"]
+    return initial
+
+
+@require_POST
+def preview(request, programme):
+    """The editor's live preview: the same rendering and sanitising as a saved page."""
+    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    body = request.POST.get("body", "")
+    if len(body) > MAX_BODY_LENGTH:
+        return HttpResponseBadRequest(_("This text is too long to preview."))
+    response = HttpResponse(rendering.render_for_programme(programme, body))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- a document --------------------------------------------------------------------------------
+
+
+@require_GET
 def document(request, programme, slug):
-    selectors.programme_for(request.user, programme)
-    return HttpResponse("")
+    programme = selectors.programme_for(request.user, programme)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    return render(
+        request,
+        "wiki/document.html",
+        _document_context(request, programme, document, comment_form=CommentForm()),
+    )
+
+
+def _document_context(request, programme, document, *, comment_form) -> dict:
+    head = document.head
+    return {
+        "programme": programme,
+        "document": document,
+        "html": rendering.render_version(programme, document.head_id, document.body),
+        "ancestors": document.ancestors(),
+        "children": document.children.alive().order_by("position", "title"),
+        "last_change": head.revision if head else None,
+        "comments": document.comments.select_related("author", "organisation"),
+        "comment_form": comment_form,
+        **_allowed(request.user, programme),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, programme, slug):
+    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    context = {"programme": programme, "document": document, **_allowed(request.user, programme)}
+    if request.method == "GET":
+        form = DocumentEditForm(
+            initial={
+                "title": document.title,
+                "body": document.body,
+                "base_version": document.head_id,
+            }
+        )
+        return render(request, "wiki/edit.html", {**context, "form": form})
+
+    form = DocumentEditForm(request.POST)
+    if not form.is_valid():
+        return render(request, "wiki/edit.html", {**context, "form": form}, status=400)
+    data = form.cleaned_data
+    if "preview" in request.POST:
+        html = rendering.render_for_programme(programme, data["body"])
+        return render(request, "wiki/edit.html", {**context, "form": form, "preview": html})
+    try:
+        result = services.document_save(
+            document=document,
+            body=data["body"],
+            base_version_id=data["base_version"],
+            author=request.user,
+            summary=data["summary"],
+            title=data["title"],
+        )
+    except services.EditConflict as conflict:
+        return _conflict(request, context, conflict)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return render(request, "wiki/edit.html", {**context, "form": form}, status=400)
+    except services.WikiError as error:
+        # A frozen document is refused by the rules (403); a deleted one conflicts (409).
+        status = 403 if isinstance(error, services.DocumentFrozen) else 409
+        form.add_error(None, error.message)
+        return render(request, "wiki/edit.html", {**context, "form": form}, status=status)
+    if result.unchanged:
+        messages.info(request, _("You changed nothing, so no new version was saved."))
+    elif result.merged:
+        names = _authors_between(document, data["base_version"], result.version.pk)
+        messages.success(
+            request,
+            _(
+                "Your changes were merged with the changes %(names)s saved meanwhile. "
+                "Please check the result."
+            )
+            % {"names": names},
+        )
+    else:
+        messages.success(request, _("Your changes were saved."))
+    return redirect(result.document)
+
+
+def _conflict(request, context: dict, conflict: services.EditConflict):
+    """Answer a stale save: keep the submitted text, show what is current now and how the two
+    differ, and let the person save again on top of the current version."""
+    current = conflict.document
+    form = DocumentEditForm(
+        initial={
+            "title": conflict.title,
+            "body": conflict.body,
+            "summary": conflict.summary,
+            "base_version": current.head_id,
+        }
+    )
+    return render(
+        request,
+        "wiki/conflict.html",
+        {
+            **context,
+            "document": current,
+            "form": form,
+            "current": current,
+            "diff": diff_texts(current.body, conflict.body),
+            "title_changed": current.title != conflict.title,
+            "submitted_title": conflict.title,
+        },
+        status=409,
+    )
+
+
+@require_GET
+def history(request, programme, slug):
+    programme = selectors.programme_for(request.user, programme)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    before = request.GET.get("before")
+    before = int(before) if before and before.isdigit() else None
+    versions, more = selectors.history(
+        document, before=before, limit=settings.STIP_HISTORY_PAGE_SIZE
+    )
+    return render(
+        request,
+        "wiki/history.html",
+        {
+            "programme": programme,
+            "document": document,
+            "versions": versions,
+            "older": versions[-1].pk if more and versions else None,
+            "is_first_page": before is None,
+            "more": more,
+            **_allowed(request.user, programme),
+        },
+    )
+
+
+@require_GET
+def version(request, programme, slug, version_id):
+    programme = selectors.programme_for(request.user, programme)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    version = _version_or_404(document, version_id)
+    fields = version.field_dict
+    return render(
+        request,
+        "wiki/version.html",
+        {
+            "programme": programme,
+            "document": document,
+            "version": version,
+            "version_title": fields.get("title", ""),
+            "is_current": version.pk == document.head_id,
+            "html": rendering.render_version(programme, version.pk, fields.get("body", "")),
+            **_allowed(request.user, programme),
+        },
+    )
+
+
+@require_GET
+def diff(request, programme, slug):
+    """Side by side: ?from=<id>&to=<id>. Without `to`, the current version; without `from`, the
+    version before `to`."""
+    programme = selectors.programme_for(request.user, programme)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    to_id = request.GET.get("to") or document.head_id
+    new = _version_or_404(document, to_id)
+    from_id = request.GET.get("from")
+    if from_id:
+        old = _version_or_404(document, from_id)
+    else:
+        old = (
+            Version.objects.get_for_object(document)
+            .filter(pk__lt=new.pk)
+            .select_related("revision")
+            .order_by("-pk")
+            .first()
+        )
+    if old is not None and old.pk > new.pk:
+        old, new = new, old
+    old_fields = old.field_dict if old is not None else {}
+    new_fields = new.field_dict
+    whole = request.GET.get("context") == "all"
+    return render(
+        request,
+        "wiki/diff.html",
+        {
+            "programme": programme,
+            "document": document,
+            "old": old,
+            "new": new,
+            "old_title": old_fields.get("title", ""),
+            "new_title": new_fields.get("title", ""),
+            "diff": diff_texts(
+                old_fields.get("body", ""), new_fields.get("body", ""), context=None if whole else 3
+            ),
+            "whole": whole,
+            **_allowed(request.user, programme),
+        },
+    )
+
+
+@require_POST
+def revert(request, programme, slug, version_id):
+    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    version = _version_or_404(document, version_id)
+    try:
+        services.document_revert(document=document, version_id=version.pk, author=request.user)
+    except services.WikiError as error:
+        messages.error(request, error.message)
+        return redirect(
+            "wiki:version", programme=programme.slug, slug=document.slug, version_id=version.pk
+        )
+    messages.success(request, _("The document is back at the chosen version, as a new version."))
+    return redirect(document)
+
+
+@require_http_methods(["GET", "POST"])
+def rename(request, programme, slug):
+    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    form = RenameForm(
+        request.POST or None, initial={"title": document.title, "slug": document.slug}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                document = services.document_rename(
+                    document=document,
+                    title=form.cleaned_data["title"],
+                    slug=form.cleaned_data["slug"],
+                    summary=form.cleaned_data["summary"],
+                    author=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except services.WikiError as error:
+                form.add_error(None, error.message)
+                status = 409
+            else:
+                messages.success(
+                    request, _("The document was renamed; its old address still works.")
+                )
+                return redirect(document)
+    return render(
+        request,
+        "wiki/rename.html",
+        {"programme": programme, "document": document, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def move(request, programme, slug):
+    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    form = MoveForm(request.POST or None, document=document, initial={"parent": document.parent_id})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                document = services.document_move(
+                    document=document,
+                    parent=form.cleaned_data["parent"],
+                    summary=form.cleaned_data["summary"],
+                    author=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except services.WikiError as error:
+                form.add_error(None, error.message)
+                status = 409
+            else:
+                messages.success(request, _("The document was moved."))
+                return redirect(document)
+    return render(
+        request,
+        "wiki/move.html",
+        {"programme": programme, "document": document, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request, programme, slug):
+    programme = selectors.programme_for(request.user, programme, Action.DELETE)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    if request.method == "POST":
+        try:
+            services.document_delete(document=document, by=request.user)
+        except services.WikiError as error:
+            messages.error(request, error.message)
+            return redirect(document)
+        messages.success(
+            request,
+            _("“%(title)s” was moved to the trash. A lead can restore it.")
+            % {"title": document.title},
+        )
+        return redirect(programme)
+    return render(
+        request,
+        "wiki/delete.html",
+        {
+            "programme": programme,
+            "document": document,
+            "children": document.children.alive(),
+        },
+    )
+
+
+@require_GET
+def trash(request, programme):
+    programme = selectors.programme_for(request.user, programme, Action.DELETE)
+    documents = (
+        Document.objects.deleted()
+        .filter(programme=programme)
+        .select_related("deleted_by", "parent")
+        .order_by("-deleted_at")
+    )
+    return render(
+        request,
+        "wiki/trash.html",
+        {"programme": programme, "documents": documents, **_allowed(request.user, programme)},
+    )
+
+
+@require_POST
+def restore(request, programme, document_id):
+    programme = selectors.programme_for(request.user, programme, Action.RESTORE)
+    document = get_object_or_404(Document.objects.deleted(), programme=programme, pk=document_id)
+    try:
+        services.document_restore(document=document, by=request.user)
+    except services.WikiError as error:
+        messages.error(request, error.message)
+        return redirect("wiki:trash", programme=programme.slug)
+    messages.success(request, _("“%(title)s” was restored.") % {"title": document.title})
+    return redirect(document)
+
+
+@require_POST
+def comment(request, programme, slug):
+    programme = selectors.programme_for(request.user, programme, Action.DISCUSS)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                document=document, author=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.WikiError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your comment was added."))
+            return redirect(f"{document.get_absolute_url()}#discussion")
+    # Show the page again with the comment as typed and the reason it was not added.
+    context = _document_context(request, programme, document, comment_form=form)
+    return render(request, "wiki/document.html", context, status=400)

@@ -1,0 +1,119 @@
+/* Stip's markdown editor: toolbar, live preview rendered by the server, and a warning before
+ * leaving with unsaved changes. Plain JS, no framework; everything also works without it. */
+(function () {
+  "use strict";
+
+  var PREVIEW_DELAY_MS = 600;
+
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  /* Wrap the selection in `before`/`after`, or insert `placeholder` wrapped when nothing is
+   * selected, and select the inner text so the person can type over it. */
+  function wrap(textarea, before, after, placeholder) {
+    var start = textarea.selectionStart;
+    var end = textarea.selectionEnd;
+    var value = textarea.value;
+    var inner = value.slice(start, end) || placeholder;
+    textarea.value = value.slice(0, start) + before + inner + after + value.slice(end);
+    textarea.focus();
+    textarea.setSelectionRange(start + before.length, start + before.length + inner.length);
+  }
+
+  /* Put `prefix` before every line that the selection touches. */
+  function prefixLines(textarea, prefix) {
+    var value = textarea.value;
+    var start = value.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
+    var end = textarea.selectionEnd;
+    var block = value.slice(start, end) || "";
+    var lines = block.split("\n").map(function (line) {
+      return line.indexOf(prefix) === 0 ? line : prefix + line;
+    });
+    var replaced = lines.join("\n");
+    textarea.value = value.slice(0, start) + replaced + value.slice(end);
+    textarea.focus();
+    textarea.setSelectionRange(start, start + replaced.length);
+  }
+
+  var ACTIONS = {
+    bold: function (t) { wrap(t, "**", "**", "bold"); },
+    italic: function (t) { wrap(t, "*", "*", "italic"); },
+    heading: function (t) { prefixLines(t, "## "); },
+    list: function (t) { prefixLines(t, "- "); },
+    link: function (t, button) { wrap(t, "[", "](https://)", button.dataset.placeholder || "link"); },
+    wikilink: function (t, button) { wrap(t, "[[", "]]", button.dataset.placeholder || "Title"); }
+  };
+
+  function setUpEditor(editor) {
+    var form = editor.closest("form");
+    var textarea = editor.querySelector("textarea[data-editor]");
+    var toolbar = editor.querySelector(".editor-toolbar");
+    var preview = editor.querySelector("[data-preview]");
+    var status = editor.querySelector("[data-preview-status]");
+    if (!form || !textarea) { return; }
+
+    if (toolbar) {
+      toolbar.hidden = false;
+      toolbar.addEventListener("click", function (event) {
+        var button = event.target.closest("button[data-md]");
+        if (!button) { return; }
+        var action = ACTIONS[button.dataset.md];
+        if (action) {
+          action(textarea, button);
+          textarea.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+      });
+    }
+
+    var timer = null;
+    var pending = null;
+    function refreshPreview() {
+      if (!preview) { return; }
+      if (pending) { pending.abort(); }
+      pending = new AbortController();
+      var body = new FormData();
+      body.append("body", textarea.value);
+      fetch(editor.dataset.previewUrl, {
+        method: "POST",
+        body: body,
+        headers: { "X-CSRFToken": csrfToken(form) },
+        credentials: "same-origin",
+        signal: pending.signal
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      }).then(function (html) {
+        /* The server sanitised this HTML with the same rules as a saved page. */
+        preview.innerHTML = html;
+        status.textContent = "";
+      }).catch(function (error) {
+        if (error.name !== "AbortError") {
+          status.textContent = status.dataset.failed || "Preview unavailable.";
+        }
+      });
+    }
+    textarea.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refreshPreview, PREVIEW_DELAY_MS);
+    });
+  }
+
+  /* Ask before leaving a form with changes that were not saved. */
+  function setUpUnsavedWarning(form) {
+    var dirty = form.hasAttribute("data-dirty");
+    var submitting = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("submit", function () { submitting = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty && !submitting) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+
+  document.querySelectorAll(".editor[data-preview-url]").forEach(setUpEditor);
+  document.querySelectorAll("form[data-unsaved-warning]").forEach(setUpUnsavedWarning);
+})();

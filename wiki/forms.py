@@ -1,0 +1,128 @@
+"""Forms of the wiki's web interface. They parse input only; the services decide."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Document
+
+MAX_BODY_LENGTH = 500_000
+
+
+class BodyField(forms.CharField):
+    """The markdown text: a large textarea that keeps whatever was typed, blank lines too."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Text (markdown)"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", MAX_BODY_LENGTH)
+        kwargs.setdefault(
+            "widget",
+            forms.Textarea(
+                attrs={
+                    "rows": 22,
+                    "class": "editor-text",
+                    "spellcheck": "true",
+                    "data-editor": "",
+                    "aria-describedby": "id_body_helptext",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+
+class SummaryField(forms.CharField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Edit summary"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 300)
+        kwargs.setdefault("help_text", _("Briefly, what did you change and why?"))
+        super().__init__(**kwargs)
+
+
+class ProgrammeDocumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Document) -> str:
+        return f"{obj.title} ({obj.get_kind_display().lower()})"
+
+
+def _programme_documents(programme, exclude: Document | None = None):
+    documents = Document.objects.alive().filter(programme=programme).order_by("kind", "title")
+    if exclude is not None:
+        documents = documents.exclude(pk=exclude.pk)
+    return documents
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form when the field is
+    not in it), so the person sees it next to what they typed."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class DocumentCreateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
+    parent = ProgrammeDocumentChoiceField(
+        label=_("Below"),
+        queryset=Document.objects.none(),
+        required=False,
+        empty_label=_("(top level)"),
+        help_text=_(
+            "A work process belongs below a main process, a use case below a work process."
+        ),
+    )
+    body = BodyField()
+    summary = SummaryField()
+
+    def __init__(self, *args, programme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = _programme_documents(programme)
+
+
+class DocumentEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = BodyField()
+    summary = SummaryField()
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RenameForm(forms.Form):
+    title = forms.CharField(label=_("New title"), max_length=200)
+    slug = forms.SlugField(
+        label=_("New address"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to derive it from the title. The old address keeps working."),
+    )
+    summary = SummaryField()
+
+
+class MoveForm(forms.Form):
+    parent = ProgrammeDocumentChoiceField(
+        label=_("New place"),
+        queryset=Document.objects.none(),
+        required=False,
+        empty_label=_("(top level)"),
+    )
+    summary = SummaryField()
+
+    def __init__(self, *args, document: Document, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = _programme_documents(document.programme, exclude=document)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    programme = forms.SlugField(required=False, widget=forms.HiddenInput)
