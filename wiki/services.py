@@ -142,7 +142,9 @@ def _bump_link_epoch(programme: Programme) -> None:
 
 def _lock(document: Document) -> Document:
     return (
-        Document.objects.select_for_update().select_related("programme", "head").get(pk=document.pk)
+        Document.objects.select_for_update(of=("self",))
+        .select_related("programme", "head")
+        .get(pk=document.pk)
     )
 
 
