@@ -4,12 +4,13 @@ Each service checks permission through `participation.permissions` first and wor
 transaction, so the site, the API, the Wagtail admin and management commands cannot disagree.
 """
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .models import Membership, Organisation, Programme
+from .models import Membership, Organisation, Programme, ProgrammeRole
 from .permissions import Action
 
 
@@ -65,4 +66,57 @@ def membership_remove(*, membership: Membership, by) -> None:
     everything they wrote; they only lose the membership's level. Leads only."""
     permissions.check(by, Action.MANAGE_MEMBERS, membership.programme)
     Membership.objects.filter(pk=membership.pk).delete()
+    permissions.forget(by)
+
+
+LEADS_GROUP = "Programme leads"
+
+
+def leads_group() -> Group:
+    """The group every programme lead is in: it opens the Wagtail admin (`access_admin`), where
+    the permission module then limits a lead to their own programmes."""
+    group, _created = Group.objects.get_or_create(name=LEADS_GROUP)
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    group.permissions.add(access_admin)
+    return group
+
+
+@transaction.atomic
+def lead_appoint(*, programme: Programme, user, by) -> ProgrammeRole:
+    """Give a person the lead role in a programme, and with it the Wagtail admin. Leads only.
+    Appointing someone who already leads the programme changes nothing."""
+    permissions.check(by, Action.MANAGE_MEMBERS, programme)
+    role, _created = ProgrammeRole.objects.get_or_create(
+        programme=programme, user=user, role=ProgrammeRole.Role.LEAD
+    )
+    leads_group().user_set.add(user)
+    permissions.forget(user)
+    permissions.forget(by)
+    return role
+
+
+@transaction.atomic
+def lead_remove(*, role: ProgrammeRole, by) -> None:
+    """Take the lead role away. A programme keeps at least one lead; the person leaves the
+    leads group when they lead no programme any more. Leads only.
+
+    Locks the programme's lead roles, so two leads removing each other at once cannot leave
+    the programme without a lead."""
+    permissions.check(by, Action.MANAGE_MEMBERS, role.programme)
+    leads = list(
+        ProgrammeRole.objects.select_for_update()
+        .filter(programme=role.programme, role=ProgrammeRole.Role.LEAD)
+        .values_list("pk", flat=True)
+    )
+    if role.pk in leads and len(leads) == 1:
+        raise ValidationError(
+            {"user": _("A programme needs a lead: appoint another lead before removing this one.")}
+        )
+    user = role.user
+    ProgrammeRole.objects.filter(pk=role.pk).delete()
+    if not ProgrammeRole.objects.filter(user=user, role=ProgrammeRole.Role.LEAD).exists():
+        leads_group().user_set.remove(user)
+    permissions.forget(user)
     permissions.forget(by)

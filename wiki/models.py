@@ -195,3 +195,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+from .pages import NewsPage, ProgrammePortalPage  # noqa: E402, F401

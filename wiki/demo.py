@@ -1,0 +1,360 @@
+"""The wiki part of the demo: Triple A's vision, processes and use cases, each with a history.
+
+Everything is written through `wiki.services`, as the people of the demo would, so loading the
+demo also exercises the services. A document that already exists (by its address) is left
+alone, so loading twice changes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from participation.models import Programme
+
+from . import services
+from .models import Document
+
+
+@dataclass(frozen=True)
+class Edit:
+    author: str  # a key of the demo's people
+    summary: str
+    body: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    kind: str
+    author: str
+    body: str
+    parent: str | None = None  # slug of the parent document
+    summary: str = "Eerste opzet"
+    edits: tuple[Edit, ...] = field(default_factory=tuple)
+
+
+VISION_V1 = """\
+# Visie op de studentadministratie
+
+De scholen van Triple A werken samen aan één studentadministratie die **de student volgt**,
+niet de systemen.
+
+## Uitgangspunten
+
+- Gegevens worden één keer vastgelegd, bij de bron.
+- Een student ziet altijd zelf wat er over hem of haar is vastgelegd.
+- Processen zijn gelijk waar het kan, verschillend waar het moet.
+"""
+
+VISION_V2 = (
+    VISION_V1
+    + """\
+
+## Wat we samen ontwerpen
+
+| Hoofdproces | Eigenaar |
+|---|---|
+| [[Onderwijs plannen]] | Albeda College |
+| [[Studievoortgang volgen]] | ROC Aventus |
+"""
+)
+
+VISION_V3 = VISION_V2.replace(
+    "- Processen zijn gelijk waar het kan, verschillend waar het moet.\n",
+    "- Processen zijn gelijk waar het kan, verschillend waar het moet.\n"
+    "- Privacy by design: we verwerken niet meer gegevens dan het proces nodig heeft.\n",
+)
+
+PLANNING_V1 = """\
+# Onderwijs plannen
+
+Van opleidingsaanbod tot rooster: alles wat nodig is voordat een student les krijgt.
+
+## Werkprocessen
+
+- [[Rooster maken]]
+- [[Onderwijsaanbod vaststellen]]
+"""
+
+PROGRESS_V1 = """\
+# Studievoortgang volgen
+
+Hoe staat een student ervoor, en wie grijpt in als het misgaat?
+
+## Werkprocessen
+
+- [[Resultaten registreren]]
+- [[Studieadvies geven]]
+"""
+
+TIMETABLE_V1 = """\
+# Rooster maken
+
+Het rooster verbindt groepen, docenten, lokalen en onderwijsactiviteiten.
+
+1. Onderwijsaanbod en groepsindeling ophalen.
+2. Beschikbaarheid van docenten en lokalen verzamelen.
+3. Conceptrooster maken en afstemmen met de teams.
+4. Rooster publiceren naar studenten en docenten.
+"""
+
+TIMETABLE_V2 = TIMETABLE_V1.replace(
+    "4. Rooster publiceren naar studenten en docenten.\n",
+    "4. Rooster publiceren naar studenten en docenten.\n"
+    "5. Wijzigingen binnen 24 uur doorvoeren en melden.\n",
+)
+
+OFFER_V1 = """\
+# Onderwijsaanbod vaststellen
+
+Per cohort leggen we vast welke opleidingen, keuzedelen en onderwijseenheden worden aangeboden.
+"""
+
+RESULTS_V1 = """\
+# Resultaten registreren
+
+Docenten leggen toetsresultaten vast; de student ziet ze direct in het studentportaal.
+
+- Resultaat binnen tien werkdagen na de toets.
+- Herkansingen worden als nieuwe poging vastgelegd.
+"""
+
+ADVICE_V1 = """\
+# Studieadvies geven
+
+Aan het eind van het eerste leerjaar krijgt elke student een studieadvies.
+"""
+
+UC_PUBLISH_V1 = """\
+# Rooster publiceren
+
+**Actor:** roostermaker
+
+## Hoofdscenario
+
+1. De roostermaker keurt het conceptrooster goed.
+2. Het systeem publiceert het rooster naar het studentportaal.
+3. Studenten en docenten krijgen een melding.
+"""
+
+UC_PUBLISH_V2 = UC_PUBLISH_V1 + (
+    "\n## Alternatief\n\n"
+    "2a. Het studentportaal is niet bereikbaar: het systeem probeert het later opnieuw.\n"
+)
+
+UC_CHANGE_V1 = """\
+# Roosterwijziging doorgeven
+
+**Actor:** docent
+
+## Hoofdscenario
+
+1. De docent meldt dat een les niet doorgaat.
+2. De roostermaker past het rooster aan.
+3. De betrokken studenten krijgen een melding.
+"""
+
+UC_RESULT_V1 = """\
+# Toetsresultaat invoeren
+
+**Actor:** docent
+
+## Hoofdscenario
+
+1. De docent kiest de toets en de groep.
+2. De docent voert per student het resultaat in.
+3. Het systeem toont het resultaat aan de student.
+"""
+
+UC_RESULT_V2 = UC_RESULT_V1.replace(
+    "3. Het systeem toont het resultaat aan de student.\n",
+    "3. Een tweede docent controleert de resultaten (vier-ogenprincipe).\n"
+    "4. Het systeem toont het resultaat aan de student.\n",
+)
+
+PAGES: tuple[Page, ...] = (
+    Page(
+        slug="visie-op-de-studentadministratie",
+        title="Visie op de studentadministratie",
+        kind=Document.Kind.VISION,
+        author="lead",
+        body=VISION_V1,
+        edits=(
+            Edit("albeda", "Hoofdprocessen en eigenaren toegevoegd", VISION_V2),
+            Edit("aventus", "Uitgangspunt over privacy toegevoegd", VISION_V3),
+        ),
+    ),
+    Page(
+        slug="onderwijs-plannen",
+        title="Onderwijs plannen",
+        kind=Document.Kind.MAIN_PROCESS,
+        author="albeda",
+        body=PLANNING_V1,
+    ),
+    Page(
+        slug="studievoortgang-volgen",
+        title="Studievoortgang volgen",
+        kind=Document.Kind.MAIN_PROCESS,
+        author="aventus",
+        body=PROGRESS_V1,
+    ),
+    Page(
+        slug="rooster-maken",
+        title="Rooster maken",
+        kind=Document.Kind.WORK_PROCESS,
+        parent="onderwijs-plannen",
+        author="albeda",
+        body=TIMETABLE_V1,
+        edits=(Edit("aventus", "Stap voor roosterwijzigingen toegevoegd", TIMETABLE_V2),),
+    ),
+    Page(
+        slug="onderwijsaanbod-vaststellen",
+        title="Onderwijsaanbod vaststellen",
+        kind=Document.Kind.WORK_PROCESS,
+        parent="onderwijs-plannen",
+        author="lead",
+        body=OFFER_V1,
+    ),
+    Page(
+        slug="resultaten-registreren",
+        title="Resultaten registreren",
+        kind=Document.Kind.WORK_PROCESS,
+        parent="studievoortgang-volgen",
+        author="aventus",
+        body=RESULTS_V1,
+    ),
+    Page(
+        slug="studieadvies-geven",
+        title="Studieadvies geven",
+        kind=Document.Kind.WORK_PROCESS,
+        parent="studievoortgang-volgen",
+        author="aventus",
+        body=ADVICE_V1,
+    ),
+    Page(
+        slug="rooster-publiceren",
+        title="Rooster publiceren",
+        kind=Document.Kind.USE_CASE,
+        parent="rooster-maken",
+        author="albeda",
+        body=UC_PUBLISH_V1,
+        edits=(
+            Edit("aventus", "Alternatief scenario bij storing", UC_PUBLISH_V2),
+            Edit(
+                "lead",
+                "Titel gelijkgetrokken met de andere use cases",
+                UC_PUBLISH_V2,
+                title="Rooster publiceren naar studenten",
+            ),
+        ),
+    ),
+    Page(
+        slug="roosterwijziging-doorgeven",
+        title="Roosterwijziging doorgeven",
+        kind=Document.Kind.USE_CASE,
+        parent="rooster-maken",
+        author="aventus",
+        body=UC_CHANGE_V1,
+        edits=(
+            Edit(
+                "albeda",
+                "Melding ook aan de docent",
+                UC_CHANGE_V1.replace("betrokken studenten", "betrokken studenten en docenten"),
+            ),
+        ),
+    ),
+    Page(
+        slug="toetsresultaat-invoeren",
+        title="Toetsresultaat invoeren",
+        kind=Document.Kind.USE_CASE,
+        parent="resultaten-registreren",
+        author="aventus",
+        body=UC_RESULT_V1,
+        edits=(Edit("albeda", "Vier-ogenprincipe toegevoegd", UC_RESULT_V2),),
+    ),
+)
+
+CLOSED_PAGES: tuple[Page, ...] = (
+    Page(
+        slug="visie-werk-en-inkomen",
+        title="Visie werk en inkomen",
+        kind=Document.Kind.VISION,
+        author="rotterdam",
+        body="# Visie werk en inkomen\n\nAlleen zichtbaar voor de deelnemende gemeenten.\n",
+    ),
+)
+
+
+def load(programme: Programme, people: dict, *, pages: tuple[Page, ...] = PAGES) -> int:
+    """Create the pages that do not exist yet, each with its later edits. Returns how many
+    documents were created."""
+    created = 0
+    for page in pages:
+        if Document.objects.filter(programme=programme, slug=page.slug).exists():
+            continue
+        parent = (
+            Document.objects.get(programme=programme, slug=page.parent) if page.parent else None
+        )
+        document = services.document_create(
+            programme=programme,
+            kind=page.kind,
+            title=page.title,
+            body=page.body,
+            author=people[page.author],
+            parent=parent,
+            summary=page.summary,
+            slug=page.slug,
+        )
+        for edit in page.edits:
+            result = services.document_save(
+                document=document,
+                body=edit.body,
+                base_version_id=document.head_id,
+                author=people[edit.author],
+                summary=edit.summary,
+                title=edit.title,
+            )
+            document = result.document
+        created += 1
+    return created
+
+
+PORTAL_INTRO = (
+    "<p>In Triple A ontwerpen Albeda College, ROC Aventus en Amarantis Onderwijsgroep samen "
+    "hun studentadministratie: één visie, gedeelde processen en use cases.</p>"
+)
+NEWS_TITLE = "Eerste versie van de visie staat online"
+NEWS_BODY = (
+    "<p>De visie op de studentadministratie staat in de wiki. Lees mee en reageer in de "
+    "discussie bij het document.</p>"
+)
+
+
+def portal_load(programme: Programme, people: dict):
+    """The programme's portal page with one news item, below the Wagtail site's root page.
+    Nothing happens when the programme has a portal already."""
+    from wagtail.models import Site
+
+    from .pages import NewsPage, ProgrammePortalPage
+
+    existing = ProgrammePortalPage.objects.filter(programme=programme).first()
+    if existing is not None:
+        return existing
+    root = Site.objects.get(is_default_site=True).root_page.specific
+    portal = root.add_child(
+        instance=ProgrammePortalPage(
+            title=programme.name, slug=programme.slug, programme=programme, intro=PORTAL_INTRO
+        )
+    )
+    portal.save_revision(user=people.get("lead")).publish()
+    news = portal.add_child(
+        instance=NewsPage(
+            title=NEWS_TITLE,
+            slug="eerste-versie-visie",
+            date=datetime.date(2026, 11, 2),
+            body=NEWS_BODY,
+        )
+    )
+    news.save_revision(user=people.get("lead")).publish()
+    return portal
