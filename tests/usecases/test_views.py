@@ -1,0 +1,185 @@
+import pytest
+from django.urls import reverse
+
+from tests.usecases.conftest import sample
+from usecases import selectors, services
+from usecases.models import SignOff, Term
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, document, **extra):
+    return reverse(f"usecases:{name}", args=[document.programme.slug, document.slug])
+
+
+def edit_post(document, data, **overrides):
+    """The edit form as a browser without JavaScript would post it."""
+    post = {
+        "title": document.title,
+        "goal_level": data["goal_level"],
+        "primary_actor": data["primary_actor"],
+        "supporting_actors": ", ".join(data["supporting_actors"]),
+        "base_version_id": document.head_id,
+        "steps-TOTAL_FORMS": len(data["steps"]),
+        "steps-INITIAL_FORMS": len(data["steps"]),
+        "extensions-TOTAL_FORMS": len(data["extensions"]),
+        "extensions-INITIAL_FORMS": len(data["extensions"]),
+    }
+    for name in (
+        "scope",
+        "stakeholders",
+        "trigger",
+        "preconditions",
+        "success_guarantees",
+        "minimal_guarantees",
+        "frequency",
+        "open_issues",
+    ):
+        post[name] = data[name]
+    for n, step in enumerate(data["steps"]):
+        post.update(
+            {
+                f"steps-{n}-id": step["id"],
+                f"steps-{n}-actor": step["actor"],
+                f"steps-{n}-text": step["text"],
+            }
+        )
+    for n, extension in enumerate(data["extensions"]):
+        post.update(
+            {
+                f"extensions-{n}-id": extension["id"],
+                f"extensions-{n}-at": extension["at"],
+                f"extensions-{n}-condition": extension["condition"],
+                f"extensions-{n}-steps": "\n".join(
+                    f"{s['actor']}: {s['text']}" for s in extension["steps"]
+                ),
+            }
+        )
+    post.update(overrides)
+    return post
+
+
+def test_use_case_page_shows_steps_extensions_and_signoffs(client, world, usecase):
+    services.signoff_give(document=usecase, verdict="agree", remarks="", author=world.contributor)
+    response = client.get(url("detail", usecase))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Collects the wishes of the teachers." in html
+    assert "3a" in html and "A teacher disagrees." in html
+    assert "open Contributing College" in html
+
+
+def test_reorder_and_add_steps_without_javascript(client, world, usecase):
+    client.force_login(world.contributor)
+    data = selectors.usecase_data(usecase)
+    response = client.post(url("edit", usecase), edit_post(usecase, data, row="down:steps:0"))
+    assert response.status_code == 200
+    steps = [f.initial["text"] for f in response.context["step_formset"]]
+    assert steps[:2] == ["Drafts the roster.", "Collects the wishes of the teachers."]
+    response = client.post(url("edit", usecase), edit_post(usecase, data, row="add:steps"))
+    assert len(response.context["step_formset"].forms) == 4
+    assert selectors.usecase_data(usecase) == data  # nothing saved yet
+
+    data["steps"] = [data["steps"][1], data["steps"][0], data["steps"][2]]
+    data["steps"].append({"id": "", "actor": "Teacher", "text": "Publishes the roster."})
+    response = client.post(url("edit", usecase), edit_post(usecase, data, save="1"))
+    assert response.status_code == 302
+    saved = selectors.usecase_data(usecase)
+    assert [s["text"] for s in saved["steps"]] == [
+        "Drafts the roster.",
+        "Collects the wishes of the teachers.",
+        "Checks the draft.",
+        "Publishes the roster.",
+    ]
+    assert saved["extensions"][0]["steps"][0]["id"] == "x1"
+
+
+def test_stale_edit_of_the_same_field_shows_the_submitted_text(client, world, usecase):
+    client.force_login(world.contributor)
+    data = selectors.usecase_data(usecase)
+    post = edit_post(usecase, data, trigger="Mine.", save="1")
+    services.usecase_save(
+        document=usecase,
+        data=sample(trigger="Theirs."),
+        base_version_id=usecase.head_id,
+        author=world.lead,
+    )
+    response = client.post(url("edit", usecase), post)
+    assert response.status_code == 409
+    assert "Mine." in response.content.decode()
+    assert selectors.usecase_data(usecase)["trigger"] == "Theirs."
+
+
+@pytest.mark.parametrize("role", ["observer", "outsider"])
+def test_observer_cannot_edit_or_sign_off_through_the_web(client, world, usecase, role):
+    client.force_login(world.person(role))
+    assert client.get(url("edit", usecase)).status_code == 403
+    response = client.post(url("signoffs", usecase), {"verdict": "agree"})
+    assert response.status_code == 403
+    assert not SignOff.objects.exists()
+
+
+def test_other_programmes_use_case_is_not_found(client, world, usecase, closed_world):
+    client.force_login(closed_world.contributor)
+    other = reverse("usecases:detail", args=[closed_world.programme.slug, usecase.slug])
+    assert client.get(other).status_code == 404
+    client.force_login(world.outsider)
+    hidden = reverse("usecases:overview", args=[closed_world.programme.slug])
+    assert client.get(hidden).status_code == 404
+
+
+def test_signing_off_through_the_web_shows_in_the_overview(client, world, usecase):
+    client.force_login(world.contributor)
+    response = client.post(url("signoffs", usecase), {"verdict": "object", "remarks": ""})
+    assert response.status_code == 200
+    assert "Say why your organisation objects." in response.content.decode()
+    response = client.post(url("signoffs", usecase), {"verdict": "remarks", "remarks": "Ok."})
+    assert response.status_code == 302
+    overview = client.get(reverse("usecases:overview", args=[world.programme.slug]))
+    assert "Agree with remarks" in overview.content.decode()
+
+
+def test_import_page_names_the_wrong_line(client, world, work_process):
+    client.force_login(world.contributor)
+    response = client.post(
+        reverse("usecases:import", args=[world.programme.slug]),
+        {"parent": work_process.pk, "text": "# T\n\n## Main success scenario\n\nhello\n"},
+    )
+    assert response.status_code == 200
+    assert "Line 5:" in response.content.decode()
+
+
+def test_export_downloads_the_markdown(client, world, usecase):
+    response = client.get(url("export", usecase))
+    assert response["Content-Type"].startswith("text/markdown")
+    assert response.content.decode() == usecase.body
+
+
+def test_glossary_term_is_marked_and_lists_its_usage(client, world, usecase):
+    client.force_login(world.contributor)
+    client.post(
+        reverse("usecases:glossary", args=[world.programme.slug]),
+        {"term": "Roster", "definition": "Who is where, when."},
+    )
+    term = Term.objects.get()
+    html = client.get(url("detail", usecase)).content.decode()
+    assert 'class="glossary-term"' in html and 'data-definition="Who is where, when."' in html
+    page = client.get(term.get_absolute_url()).content.decode()
+    assert usecase.title in page
+
+
+def test_variant_through_the_web(client, world, usecase):
+    client.force_login(world.contributor)
+    response = client.post(
+        url("variant", usecase),
+        {
+            "target": "s2",
+            "text": "Bij ons keurt de teamleider.",
+            "base_version_id": usecase.head_id,
+        },
+    )
+    assert response.status_code == 302
+    html = client.get(url("detail", usecase)).content.decode()
+    assert "Bij ons keurt de teamleider." in html
+    overview = client.get(reverse("usecases:overview", args=[world.programme.slug]))
+    assert overview.context["overview"].rows[-1][1].variant_count == 1

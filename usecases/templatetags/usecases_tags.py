@@ -1,0 +1,67 @@
+"""Template helpers of the use cases app, also for the wiki's pages:
+
+- `{% document_panel document %}` shows any document's sign-offs and whether its parent changed
+  since it was last edited;
+- `{% glossary_marked html programme %}` marks the programme's glossary terms in rendered,
+  sanitised HTML.
+"""
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from participation import permissions
+from participation.permissions import Action
+from wiki.diff import _words
+
+from .. import selectors
+from ..glossary import entries_for, mark_terms
+
+register = template.Library()
+
+
+def _text(item: dict | None) -> str:
+    if not item:
+        return ""
+    if "condition" in item:
+        return item["condition"]
+    return f"{item['actor']}: {item['text']}" if item.get("actor") else item.get("text", "")
+
+
+@register.simple_tag
+def item_text(item) -> str:
+    return _text(item)
+
+
+@register.simple_tag
+def word_diff(old: str, new: str) -> SafeString:
+    left, right = _words(old or "", new or "")
+    return mark_safe(f'<span class="word-diff">{left} → {right}</span>')  # noqa: S308 - escaped
+
+
+@register.simple_tag
+def item_diff(old, new) -> SafeString:
+    return word_diff(_text(old), _text(new))
+
+
+@register.inclusion_tag("usecases/includes/document_panel.html", takes_context=True)
+def document_panel(context, document):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "programme": document.programme,
+        "document": document,
+        "signoffs": selectors.signoffs_for(document),
+        "parent_change": selectors.parent_change(document),
+        "can_sign_off": permissions.can(user, Action.SIGN_OFF, document.programme),
+    }
+
+
+@register.simple_tag
+def glossary_marked(html: str, programme) -> SafeString:
+    """`html` must already be sanitised (wiki.rendering output)."""
+    return mark_terms(str(html), entries_for(programme))
+
+
+@register.filter
+def verdict_symbol(verdict: str) -> str:
+    return {"agree": "✓", "remarks": "✓*", "object": "✗"}.get(verdict, "–")
