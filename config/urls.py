@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("p/", include("usecases.urls")),
     path("p/", include("timeboxes.urls")),
+    path("", include("wiki.urls_experience")),
     path("", include("wiki.urls")),
     path("portal/", include(wagtail_urls)),
 ]

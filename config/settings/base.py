@@ -122,7 +122,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "wiki:home"
+LOGIN_REDIRECT_URL = "experience:dashboard"
 LOGOUT_REDIRECT_URL = "wiki:home"
 
 LANGUAGE_CODE = "nl"
