@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from wiki.selectors import programme_for
@@ -161,7 +161,7 @@ def membership_create(request, programme: str, payload: MembershipIn):
     membership = services.membership_add(
         programme=found, organisation=organisation, level=payload.level, by=request.user
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.patch(
@@ -186,4 +186,4 @@ def membership_update(request, programme: str, organisation: str, payload: Membe
 def membership_delete(request, programme: str, organisation: str):
     found = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
     services.membership_remove(membership=_membership(found, organisation), by=request.user)
-    return 204, None
+    return Status(204, None)

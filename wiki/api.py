@@ -12,7 +12,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from reversion.models import Version
 
@@ -171,7 +171,7 @@ def document_create(request, programme: str, payload: DocumentCreateIn):
         parent=parent,
         summary=payload.summary,
     )
-    return 201, _detail(request, document)
+    return Status(201, _detail(request, document))
 
 
 @router.get(DOCUMENT, response={200: DocumentOut, **READ_ERRORS})
@@ -208,20 +208,23 @@ def document_update(request, programme: str, document: str, payload: DocumentUpd
             title=payload.title,
         )
     except services.EditConflict as conflict:
-        return 409, {
-            "detail": conflict.message,
-            "current": {
-                "version_id": conflict.document.head_id,
-                "title": conflict.document.title,
-                "body": conflict.document.body,
+        return Status(
+            409,
+            {
+                "detail": conflict.message,
+                "current": {
+                    "version_id": conflict.document.head_id,
+                    "title": conflict.document.title,
+                    "body": conflict.document.body,
+                },
+                "submitted": {
+                    "base_version_id": payload.base_version_id,
+                    "title": conflict.title,
+                    "body": conflict.body,
+                    "summary": conflict.summary,
+                },
             },
-            "submitted": {
-                "base_version_id": payload.base_version_id,
-                "title": conflict.title,
-                "body": conflict.body,
-                "summary": conflict.summary,
-            },
-        }
+        )
     return _save(request, result)
 
 
@@ -365,7 +368,7 @@ def comment_create(request, programme: str, document: str, payload: CommentIn):
     found = selectors.programme_for(request.user, programme)
     current = _document(request, found, document)
     comment = services.comment_add(document=current, author=request.user, body=payload.body)
-    return 201, _comment(comment)
+    return Status(201, _comment(comment))
 
 
 # --- search ------------------------------------------------------------------------------------

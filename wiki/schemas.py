@@ -141,7 +141,6 @@ class DiffOut(Schema):
 
 
 class RevertIn(Schema):
-    version_id: int = Field(description="The old version to make current again.")
     summary: str = Field("", max_length=SUMMARY_LENGTH)
 
 
