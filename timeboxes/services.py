@@ -1,6 +1,544 @@
-"""Timebox services: see the [timeboxes] issue."""
+"""Every write to timeboxes. Each checks permission first, then works inside one transaction.
+
+Locking: the services that change a timebox (`timebox_extend`, `timebox_close`,
+`timebox_reopen`) and the sweeper's handlers lock the timebox row (`select_for_update`; the
+sweeper with `skip_locked`, so a second beat or a redelivered task passes it by) before they
+look at its status. `timebox_close` then locks the rows of every document in scope, so the
+baseline holds exactly what was committed before it and no edit can slip in between.
+
+The freeze is decided by `document_freeze_check`, which the wiki's services call after they have
+locked the document's row: an edit that reaches that point before the deadline is saved, one
+that reaches it after is refused, with the submitted text still in the refusal.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from participation import permissions
+from participation.models import Programme
+from participation.permissions import Action
+from wiki.models import Document, EditMeta
+
+from . import selectors
+from .models import Baseline, Milestone, Notice, ScopeItem, Timebox, TimeboxEvent
+
+logger = logging.getLogger("stip.timeboxes")
+
+# The wiki's actions that change a document's content or place. Comments and sign-offs
+# ("comment", "sign_off") are frozen only when the lead chose so.
+DISCUSSION_ACTIONS = {"comment", "sign_off"}
+
+
+class TimeboxError(Exception):
+    """A change the rules refuse; `message` is for the person who tried it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _local_text(timebox: Timebox, moment: datetime) -> str:
+    return date_format(timebox.local(moment), "j F Y H:i")
+
+
+# --- the freeze --------------------------------------------------------------------------------
 
 
 def document_freeze_check(*, document, action: str = "edit") -> None:
-    """Raise `wiki.services.DocumentFrozen` when `document` lies in the scope of a timebox whose
-    deadline has passed. Timeboxes arrive with [timeboxes]; until then nothing is frozen."""
+    """Raise `wiki.services.DocumentFrozen` when `document` lies in the scope of an open timebox
+    whose deadline has passed.
+
+    Called by the wiki's services inside the change's transaction, after the document's row is
+    locked, so "now" is taken at the moment the change would be written. For `create`, the
+    document is the new document's parent: creating below it is refused only when the parent's
+    subtree is in scope. Comments and sign-offs are refused only when the timebox freezes them.
+    """
+    from wiki.services import DocumentFrozen
+
+    timebox = frozen_timebox_for(document, action=action)
+    if timebox is None:
+        return
+    raise DocumentFrozen(
+        _(
+            "Frozen since %(since)s (timebox “%(name)s”): its deadline has passed. It stays "
+            "frozen until the lead extends the deadline or closes the timebox."
+        )
+        % {"since": _local_text(timebox, timebox.deadline), "name": timebox.name},
+        until=None,
+    )
+
+
+def frozen_timebox_for(document, *, action: str = "edit", now: datetime | None = None):
+    """The open timebox past its deadline whose scope holds `document`, or None."""
+    now = now or timezone.now()
+    ancestor_ids = [a.pk for a in document.ancestors()]
+    if action == "create":
+        in_scope = Q(scope_items__document_id__in=[document.pk, *ancestor_ids]) & Q(
+            scope_items__subtree=True
+        )
+    else:
+        in_scope = Q(scope_items__document_id=document.pk) | (
+            Q(scope_items__document_id__in=ancestor_ids) & Q(scope_items__subtree=True)
+        )
+    timeboxes = Timebox.objects.filter(
+        in_scope,
+        programme_id=document.programme_id,
+        status=Timebox.Status.OPEN,
+        deadline__lte=now,
+    )
+    if action in DISCUSSION_ACTIONS:
+        timeboxes = timeboxes.filter(freeze_discussion=True)
+    return timeboxes.select_related("programme").order_by("deadline").first()
+
+
+# --- creating and changing timeboxes -----------------------------------------------------------
+
+
+def _validate_dates(*, starts_at: datetime, deadline: datetime, now: datetime) -> None:
+    errors = {}
+    if timezone.is_naive(starts_at) or timezone.is_naive(deadline):
+        raise ValidationError(_("Give the start and the deadline with their time zone."))
+    if deadline <= starts_at:
+        errors["deadline"] = _("The deadline must come after the start.")
+    elif deadline <= now:
+        errors["deadline"] = _("The deadline must lie in the future.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_offsets(offsets: list[int]) -> list[int]:
+    cleaned = sorted({int(o) for o in offsets}, reverse=True)
+    if any(o <= 0 for o in cleaned):
+        raise ValidationError({"reminder_offsets": _("Reminders go out before the deadline.")})
+    if len(cleaned) > 10:
+        raise ValidationError({"reminder_offsets": _("Choose at most ten reminders.")})
+    return cleaned
+
+
+@transaction.atomic
+def timebox_create(
+    *,
+    programme: Programme,
+    by,
+    name: str,
+    goal: str = "",
+    starts_at: datetime,
+    deadline: datetime,
+    documents: list[Document] = (),  # type: ignore[assignment]
+    subtrees: list[Document] = (),  # type: ignore[assignment]
+    reminder_offsets: list[int] | None = None,
+    auto_close: bool = False,
+    freeze_discussion: bool = False,
+) -> Timebox:
+    """Plan a timebox; it opens at once when its start has come."""
+    permissions.check(by, Action.MANAGE_TIMEBOXES, programme)
+    now = timezone.now()
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the timebox a name.")})
+    _validate_dates(starts_at=starts_at, deadline=deadline, now=now)
+    offsets = _validate_offsets(
+        reminder_offsets if reminder_offsets is not None else [7 * 86400, 86400, 3600]
+    )
+    chosen = {d.pk: d for d in documents}
+    roots = {d.pk: d for d in subtrees}
+    if not chosen and not roots:
+        raise ValidationError(_("Choose at least one document or subtree for the scope."))
+    for document in [*chosen.values(), *roots.values()]:
+        if document.programme_id != programme.pk or document.is_deleted:
+            raise ValidationError(_("The scope can only hold this programme's documents."))
+    timebox = Timebox.objects.create(
+        programme=programme,
+        name=name,
+        goal=goal.strip(),
+        starts_at=starts_at,
+        deadline=deadline,
+        reminder_offsets=offsets,
+        auto_close=auto_close,
+        freeze_discussion=freeze_discussion,
+        status=Timebox.Status.OPEN if starts_at <= now else Timebox.Status.PLANNED,
+        reminders_from=max(now, starts_at),
+        created_by=by,
+    )
+    ScopeItem.objects.bulk_create(
+        [ScopeItem(timebox=timebox, document_id=pk, subtree=pk in roots) for pk in chosen | roots]
+    )
+    TimeboxEvent.objects.create(
+        timebox=timebox, kind=TimeboxEvent.Kind.CREATED, actor=by, deadline_after=deadline
+    )
+    if timebox.status == Timebox.Status.OPEN:
+        TimeboxEvent.objects.create(timebox=timebox, kind=TimeboxEvent.Kind.OPENED, actor=by)
+    return timebox
+
+
+def _locked(timebox: Timebox, *, skip_locked: bool = False) -> Timebox | None:
+    rows = Timebox.objects.select_for_update(skip_locked=skip_locked).filter(pk=timebox.pk)
+    locked = rows.first()
+    if locked is not None:
+        locked.programme = Programme.objects.get(pk=locked.programme_id)
+    return locked
+
+
+def _new_deadline(timebox: Timebox, deadline: datetime, reason: str, now: datetime) -> str:
+    reason = reason.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Say why, so everyone understands the change.")
+    if timezone.is_naive(deadline):
+        errors["deadline"] = _("Give the deadline with its time zone.")
+    elif deadline <= now:
+        errors["deadline"] = _("The new deadline must lie in the future.")
+    elif deadline <= timebox.starts_at:
+        errors["deadline"] = _("The deadline must come after the start.")
+    if errors:
+        raise ValidationError(errors)
+    return reason
+
+
+@transaction.atomic
+def timebox_extend(*, timebox: Timebox, by, deadline: datetime, reason: str) -> Timebox:
+    """Move the deadline of a planned or open timebox (also one already frozen: that unfreezes
+    it). Recorded with the reason and announced to the programme's contributors."""
+    permissions.check(by, Action.MANAGE_TIMEBOXES, timebox.programme)
+    now = timezone.now()
+    current = _locked(timebox)
+    if current.status == Timebox.Status.CLOSED:
+        raise TimeboxError(_("This timebox is closed; reopen it instead."))
+    reason = _new_deadline(current, deadline, reason, now)
+    event = TimeboxEvent.objects.create(
+        timebox=current,
+        kind=TimeboxEvent.Kind.EXTENDED,
+        actor=by,
+        reason=reason,
+        deadline_before=current.deadline,
+        deadline_after=deadline,
+    )
+    current.deadline = deadline
+    current.cycle += 1
+    current.reminders_from = max(now, current.starts_at)
+    current.save(update_fields=["deadline", "cycle", "reminders_from"])
+    _announce(current, kind=Notice.Kind.EXTENDED, occasion=f"extended:{event.pk}")
+    return current
+
+
+@transaction.atomic
+def timebox_reopen(*, timebox: Timebox, by, deadline: datetime, reason: str) -> Timebox:
+    """Open a closed timebox again until a new deadline. Its baselines stay; closing it again
+    records another one. Recorded with the reason and announced."""
+    permissions.check(by, Action.MANAGE_TIMEBOXES, timebox.programme)
+    now = timezone.now()
+    current = _locked(timebox)
+    if current.status != Timebox.Status.CLOSED:
+        raise TimeboxError(_("Only a closed timebox can be reopened."))
+    reason = _new_deadline(current, deadline, reason, now)
+    event = TimeboxEvent.objects.create(
+        timebox=current,
+        kind=TimeboxEvent.Kind.REOPENED,
+        actor=by,
+        reason=reason,
+        deadline_before=current.deadline,
+        deadline_after=deadline,
+    )
+    current.status = Timebox.Status.OPEN
+    current.deadline = deadline
+    current.cycle += 1
+    current.reminders_from = now
+    current.save(update_fields=["status", "deadline", "cycle", "reminders_from"])
+    _announce(current, kind=Notice.Kind.REOPENED, occasion=f"reopened:{event.pk}")
+    return current
+
+
+@transaction.atomic
+def timebox_close(*, timebox: Timebox, by, outcome: str) -> Baseline | None:
+    """Close an open timebox with the lead's outcome and record its baseline.
+
+    Returns the baseline (None only when every document in scope has been deleted)."""
+    permissions.check(by, Action.MANAGE_TIMEBOXES, timebox.programme)
+    outcome = outcome.strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("Write the outcome of this timebox.")})
+    current = _locked(timebox)
+    if current.status != Timebox.Status.OPEN:
+        raise TimeboxError(_("Only an open timebox can be closed."))
+    return _close(current, by=by, outcome=outcome, now=timezone.now())
+
+
+def _close(timebox: Timebox, *, by, outcome: str, now: datetime) -> Baseline | None:
+    """Close a locked, open timebox: the baseline, the status, the record and the report.
+
+    The documents in scope are locked in id order (the order every closer uses), so the
+    baseline holds their committed state and edits waiting on those rows see the freeze."""
+    from wiki.services import organisation_of
+
+    ids = selectors.scope_document_ids(timebox)
+    documents = list(
+        Document.objects.select_for_update()
+        .filter(pk__in=ids, deleted_at__isnull=True)
+        .order_by("pk")
+    )
+    name = _("Baseline “%(timebox)s” (%(date)s)") % {
+        "timebox": timebox.name,
+        "date": date_format(timebox.local(now), "j F Y"),
+    }
+    if documents:
+        with reversion.create_revision(atomic=False):
+            for document in documents:
+                reversion.add_to_revision(document)
+            reversion.set_comment(name)
+            reversion.set_date_created(now)
+            if by is not None:
+                reversion.set_user(by)
+            reversion.add_meta(
+                EditMeta,
+                organisation=organisation_of(by, timebox.programme) if by else None,
+                action=EditMeta.Action.BASELINE,
+            )
+            reversion.add_meta(
+                Baseline,
+                timebox=timebox,
+                cycle=timebox.cycle,
+                name=name,
+                created_at=now,
+                heads={str(d.pk): d.head_id for d in documents},
+            )
+    baseline = Baseline.objects.filter(timebox=timebox, cycle=timebox.cycle).first()
+    timebox.status = Timebox.Status.CLOSED
+    timebox.closed_at = now
+    timebox.closed_by = by
+    timebox.outcome = outcome
+    timebox.save(update_fields=["status", "closed_at", "closed_by", "outcome"])
+    TimeboxEvent.objects.create(
+        timebox=timebox, kind=TimeboxEvent.Kind.CLOSED, actor=by, reason=outcome, at=now
+    )
+    _announce(timebox, kind=Notice.Kind.CLOSED, occasion=f"closed:{timebox.cycle}")
+    return baseline
+
+
+# --- notices -----------------------------------------------------------------------------------
+
+
+def _announce(timebox: Timebox, *, kind: str, occasion: str) -> int:
+    """Write a notice for every contributor and lead of the programme (delivered after commit)."""
+    recipients = selectors.contributor_people(timebox.programme) | selectors.lead_people(
+        timebox.programme
+    )
+    created = _notices(timebox, occasion=occasion, kind=kind, recipients=recipients)
+    _deliver_after_commit()
+    return created
+
+
+def _notices(timebox: Timebox, *, occasion: str, kind: str, recipients: set[int]) -> int:
+    rows = [
+        Notice(timebox=timebox, occasion=occasion, kind=kind, recipient_id=pk)
+        for pk in sorted(recipients)
+    ]
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _deliver_after_commit() -> None:
+    def enqueue():
+        from .tasks import notices_deliver_task
+
+        try:
+            notices_deliver_task.delay()
+        except Exception:  # noqa: BLE001 - the sweeper delivers within a minute anyway
+            logger.warning("Could not enqueue the delivery of timebox notices", exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+# --- the sweeper -------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    opened: int = 0
+    reminders: int = 0
+    skipped: list[str] = field(default_factory=list)
+    frozen: int = 0
+    closed: int = 0
+    delivered: int = 0
+
+
+def timeboxes_sweep(*, now: datetime | None = None) -> SweepReport:
+    """Do what is due: open planned timeboxes whose start has come, send the reminder rounds
+    whose moment has come, freeze (and auto-close) timeboxes whose deadline has passed, and
+    deliver pending notices.
+
+    Safe to run concurrently and repeatedly: each moment is claimed with the timebox row locked
+    (`skip_locked`) and recorded as a `Milestone`, which is unique per timebox and moment. After
+    downtime everything overdue is handled in one run, except reminders that are later than
+    their own offset (a 1-hour reminder more than an hour late): those are skipped and logged.
+    """
+    now = now or timezone.now()
+    report = SweepReport()
+    for pk in Timebox.objects.filter(status=Timebox.Status.PLANNED, starts_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        report.opened += _open_due(pk, now)
+    handled = set(
+        Milestone.objects.filter(timebox__status=Timebox.Status.OPEN).values_list(
+            "timebox_id", "occasion"
+        )
+    )
+    due: list[tuple[int, str]] = []
+    for timebox in Timebox.objects.filter(status=Timebox.Status.OPEN).only(
+        "pk", "deadline", "starts_at", "reminder_offsets", "reminders_from", "cycle"
+    ):
+        for occasion, moment in _moments(timebox):
+            if moment <= now and (timebox.pk, occasion) not in handled:
+                due.append((timebox.pk, occasion))
+    due = _latest_reminders_only(due)
+    for pk, occasion in due:
+        try:
+            _handle(pk, occasion, now, report)
+        except IntegrityError:
+            logger.info("Timebox %s %s was handled by another sweeper", pk, occasion)
+    report.delivered = notices_deliver()
+    return report
+
+
+def _latest_reminders_only(due: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """When several reminder rounds of one timebox are due at once (after downtime), only the
+    one nearest the deadline is sent; the earlier ones are marked superseded."""
+    reminders: dict[int, list[str]] = {}
+    for pk, occasion in due:
+        if occasion.startswith("reminder:"):
+            reminders.setdefault(pk, []).append(occasion)
+    superseded = set()
+    for pk, occasions in reminders.items():
+        occasions.sort(key=lambda o: int(o.rsplit(":", 1)[1]))  # smallest offset = latest
+        superseded |= {(pk, o) for o in occasions[1:]}
+    return [
+        (pk, f"superseded|{occasion}") if (pk, occasion) in superseded else (pk, occasion)
+        for pk, occasion in due
+    ]
+
+
+def _moments(timebox: Timebox) -> list[tuple[str, datetime]]:
+    moments = [
+        (f"reminder:{timebox.cycle}:{offset}", moment)
+        for offset, moment in timebox.reminder_moments()
+    ]
+    moments.append((f"freeze:{timebox.cycle}", timebox.deadline))
+    return moments
+
+
+@transaction.atomic
+def _open_due(pk: int, now: datetime) -> int:
+    timebox = Timebox.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+    if timebox is None or timebox.status != Timebox.Status.PLANNED or timebox.starts_at > now:
+        return 0
+    timebox.status = Timebox.Status.OPEN
+    timebox.save(update_fields=["status"])
+    TimeboxEvent.objects.create(timebox=timebox, kind=TimeboxEvent.Kind.OPENED, at=now)
+    return 1
+
+
+@transaction.atomic
+def _handle(pk: int, occasion: str, now: datetime, report: SweepReport) -> None:
+    timebox = Timebox.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+    if timebox is None or timebox.status != Timebox.Status.OPEN:
+        return  # another sweeper holds it, or it changed meanwhile
+    superseded = occasion.startswith("superseded|")
+    occasion = occasion.removeprefix("superseded|")
+    moments = dict(_moments(timebox))
+    if occasion not in moments or moments[occasion] > now:
+        return  # the deadline moved since the sweep looked
+    if Milestone.objects.filter(timebox=timebox, occasion=occasion).exists():
+        return
+    timebox.programme = Programme.objects.get(pk=timebox.programme_id)
+    moment = moments[occasion]
+    if occasion.startswith("reminder:"):
+        offset = int(occasion.rsplit(":", 1)[1])
+        if superseded or now - moment > timedelta(seconds=offset):
+            Milestone.objects.create(
+                timebox=timebox,
+                occasion=occasion,
+                due_at=moment,
+                handled_at=now,
+                outcome=Milestone.Outcome.SKIPPED,
+            )
+            logger.warning(
+                "Skipped the reminder %s of timebox %s (%s): due at %s, now %s; %s",
+                occasion,
+                timebox.pk,
+                timebox.name,
+                moment.isoformat(),
+                now.isoformat(),
+                "a later reminder is due too"
+                if superseded
+                else f"more than its own offset ({offset} seconds) late",
+            )
+            report.skipped.append(f"{timebox.pk}:{occasion}")
+            return
+        Milestone.objects.create(timebox=timebox, occasion=occasion, due_at=moment, handled_at=now)
+        report.reminders += _remind(timebox, occasion=occasion, now=now)
+        return
+    Milestone.objects.create(timebox=timebox, occasion=occasion, due_at=moment, handled_at=now)
+    TimeboxEvent.objects.create(
+        timebox=timebox, kind=TimeboxEvent.Kind.FROZEN, at=now, deadline_before=timebox.deadline
+    )
+    report.frozen += 1
+    if timebox.auto_close:
+        _close(timebox, by=None, outcome=_("Closed automatically at the deadline."), now=now)
+        report.closed += 1
+    else:
+        _notices(
+            timebox,
+            occasion=occasion,
+            kind=Notice.Kind.FROZEN,
+            recipients=selectors.lead_people(timebox.programme),
+        )
+
+
+def _remind(timebox: Timebox, *, occasion: str, now: datetime) -> int:
+    """Write the reminder round's notices: contributors (sharper for those whose organisation
+    has not taken part yet) and observers who watch something in scope."""
+    recipients = selectors.reminder_recipients(timebox, now=now)
+    created = 0
+    for kind, people in (
+        (Notice.Kind.REMINDER, recipients.regular),
+        (Notice.Kind.NOT_TAKEN_PART, recipients.not_taken_part),
+    ):
+        created += _notices(timebox, occasion=occasion, kind=kind, recipients=people)
+    return created
+
+
+def notices_deliver(*, limit: int = 500) -> int:
+    """Send pending notices, each in its own transaction with its row locked (`skip_locked`),
+    marked sent in the same transaction. A worker killed mid-way leaves the rest pending for
+    the next run."""
+    from .delivery import deliver
+
+    sent = 0
+    pending = list(
+        Notice.objects.filter(status=Notice.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in pending:
+        with transaction.atomic():
+            notice = (
+                Notice.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Notice.Status.PENDING)
+                .first()
+            )
+            if notice is None:
+                continue
+            deliver(notice)
+            notice.status = Notice.Status.SENT
+            notice.sent_at = timezone.now()
+            notice.save(update_fields=["status", "sent_at"])
+            sent += 1
+    return sent

@@ -1,0 +1,98 @@
+"""Turning a `Notice` into the message a person reads: in their language, as e-mail with a
+plain-text and an HTML part. Called by `services.notices_deliver` with the notice's row locked."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .models import Notice, Timebox, TimeboxEvent
+
+logger = logging.getLogger("stip.timeboxes")
+
+
+def language_of(user) -> str:
+    """The person's language: their own choice when participation records one, else the site's."""
+    for holder in (user, getattr(user, "profile", None), getattr(user, "preferences", None)):
+        language = getattr(holder, "language", None) if holder is not None else None
+        if language and language in dict(settings.LANGUAGES):
+            return language
+    return settings.LANGUAGE_CODE
+
+
+def _subject(notice: Notice, timebox: Timebox) -> str:
+    subjects = {
+        Notice.Kind.REMINDER: _("Reminder: “%(name)s” ends in %(left)s"),
+        Notice.Kind.NOT_TAKEN_PART: _(
+            "Your organisation has not taken part yet: “%(name)s” ends in %(left)s"
+        ),
+        Notice.Kind.FROZEN: _("The deadline of “%(name)s” has passed: please close it"),
+        Notice.Kind.EXTENDED: _("The deadline of “%(name)s” was extended"),
+        Notice.Kind.REOPENED: _("“%(name)s” was reopened"),
+        Notice.Kind.CLOSED: _("“%(name)s” was closed"),
+    }
+    from django.utils.timesince import timeuntil
+
+    return subjects[notice.kind] % {
+        "name": timebox.name,
+        "left": timeuntil(timebox.deadline, timezone.now(), depth=1),
+    }
+
+
+def context_for(notice: Notice) -> dict:
+    timebox = Timebox.objects.select_related("programme").get(pk=notice.timebox_id)
+    ids = selectors.scope_document_ids(timebox)
+    context = {
+        "notice": notice,
+        "kind": notice.kind,
+        "timebox": timebox,
+        "programme": timebox.programme,
+        "recipient": notice.recipient,
+        "deadline": timebox.local(timebox.deadline),
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "url": settings.SITE_URL.rstrip("/") + timebox.get_absolute_url(),
+    }
+    if notice.kind in (Notice.Kind.REMINDER, Notice.Kind.NOT_TAKEN_PART, Notice.Kind.FROZEN):
+        statuses = selectors.signoff_status(ids)
+        context.update(
+            changed=selectors.changed_documents(timebox, ids),
+            discussions=selectors.open_discussions(timebox, ids),
+            without_signoff=[s.document for s in statuses or [] if s.none],
+        )
+    if notice.kind in (Notice.Kind.EXTENDED, Notice.Kind.REOPENED):
+        kind = (
+            TimeboxEvent.Kind.EXTENDED
+            if notice.kind == Notice.Kind.EXTENDED
+            else TimeboxEvent.Kind.REOPENED
+        )
+        event_id = notice.occasion.split(":", 1)[1]
+        context["event"] = TimeboxEvent.objects.filter(pk=event_id, kind=kind).first()
+        if context["event"] and context["event"].deadline_before:
+            context["deadline_before"] = timebox.local(context["event"].deadline_before)
+    if notice.kind == Notice.Kind.CLOSED:
+        baseline = timebox.baselines.order_by("-cycle").first()
+        context["baseline"] = baseline
+        if baseline is not None:
+            context["baseline_url"] = settings.SITE_URL.rstrip("/") + baseline.get_absolute_url()
+    return context
+
+
+def deliver(notice: Notice) -> None:
+    recipient = notice.recipient
+    if not recipient.email:
+        logger.info("Timebox notice %s: %s has no e-mail address", notice.pk, recipient)
+        return
+    with translation.override(language_of(recipient)):
+        context = context_for(notice)
+        subject = _subject(notice, context["timebox"])
+        text = render_to_string("timeboxes/email/notice.txt", context)
+        html = render_to_string("timeboxes/email/notice.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient.email]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()

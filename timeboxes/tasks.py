@@ -1,0 +1,25 @@
+"""Thin Celery tasks around the timebox services. Beat runs the sweeper every minute (see
+CELERY_BEAT_SCHEDULE); nothing is scheduled ahead with eta or countdown, so a deadline lives only
+in the database and a restarted worker catches up on the next beat."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def timeboxes_sweep_task() -> dict:
+    report = services.timeboxes_sweep()
+    return {
+        "opened": report.opened,
+        "reminders": report.reminders,
+        "skipped": len(report.skipped),
+        "frozen": report.frozen,
+        "closed": report.closed,
+        "delivered": report.delivered,
+    }
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def notices_deliver_task() -> int:
+    return services.notices_deliver()
