@@ -166,27 +166,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-from celery.schedules import crontab as _crontab  # noqa: E402
-
 CELERY_BEAT_SCHEDULE: dict = {
     # Timeboxes: open, remind, freeze and auto-close what is due (deadlines live in the database).
     "timeboxes-sweep": {"task": "timeboxes.tasks.timeboxes_sweep_task", "schedule": 60.0},
-    # Notifications: the outbox sweeper (events still pending, instant e-mail due) and digests.
-    "participation-outbox-sweep": {"task": "participation.outbox_sweep", "schedule": 60.0},
-    "participation-daily-digest": {
-        "task": "participation.digest_send",
-        "schedule": _crontab(hour=7, minute=0),
-        "args": ("daily",),
-    },
-    "participation-weekly-digest": {
-        "task": "participation.digest_send",
-        "schedule": _crontab(day_of_week="monday", hour=7, minute=0),
-        "args": ("weekly",),
-    },
 }
-CELERY_BEAT_SCHEDULE_FILENAME = env(
-    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
-)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 WAGTAIL_SITE_NAME = "Stip"
 WAGTAILADMIN_BASE_URL = SITE_URL
