@@ -35,7 +35,7 @@ run: demo
 		DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-config.settings.dev}" \
 		$(VENV)/bin/honcho start --procfile Procfile
 
-test: install
+test: install dirs
 	$(VENV)/bin/pytest
 
 lint: install
@@ -46,7 +46,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-check: lint
+check: lint dirs
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \

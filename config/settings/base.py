@@ -133,7 +133,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
@@ -170,7 +170,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Timeboxes: open, remind, freeze and auto-close what is due (deadlines live in the database).
     "timeboxes-sweep": {"task": "timeboxes.tasks.timeboxes_sweep_task", "schedule": 60.0},
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 
 WAGTAIL_SITE_NAME = "Stip"
 WAGTAILADMIN_BASE_URL = SITE_URL

@@ -1,0 +1,25 @@
+# The image docker-compose.yml runs as web, worker, beat and migrate.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN pip install --upgrade pip && pip install .
+
+COPY . .
+# Static files are collected into the image; WhiteNoise serves them from there.
+RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+        python manage.py collectstatic --noinput --verbosity 0 \
+    && useradd --system --home-dir /app stip \
+    && mkdir -p var/media var/mail var/celery \
+    && chown -R stip var
+
+USER stip
+EXPOSE 8000
+CMD ["gunicorn", "--config", "python:config.gunicorn", "config.wsgi"]
