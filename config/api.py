@@ -198,3 +198,4 @@ def document_moved(request: HttpRequest, exc: DocumentMoved) -> HttpResponse:
 # One line per app; later apps add theirs below (e.g. `api.add_router("/", usecases_router)`).
 api.add_router("/", participation_router)
 api.add_router("/", wiki_router)
+api.add_router("/", "usecases.api.router")

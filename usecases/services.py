@@ -328,9 +328,13 @@ def variant_save(
     *, document: Document, target: str, text: str, base_version_id: int | None, author
 ) -> SaveResult:
     """Record (or, with empty text, remove) the author's organisation's variant of one step or
-    extension. A new version of the use case, like any edit."""
+    extension. A new version of the use case, like any edit. Without a base version the
+    variant is recorded on the current version."""
     permissions.check(author, Action.EDIT, document.programme)
     organisation = contributing_organisation(author, document.programme)
+    document = _lock(document)
+    if base_version_id is None:
+        base_version_id = document.head_id
     usecase = UseCase.objects.filter(document=document).first()
     if usecase is None:
         raise WikiError(_("Only use case documents have variants."))
