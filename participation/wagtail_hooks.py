@@ -1,0 +1,373 @@
+"""The back office: programmes, organisations, memberships and leads in the Wagtail admin.
+
+Who may do what here is not decided here: a custom Wagtail permission policy asks
+`participation.permissions` (MANAGE_MEMBERS for memberships and leads, MANAGE_PROGRAMME for the
+programme itself), so a programme lead sees and manages only their own programmes, and
+superusers manage everything. Writes that carry a business rule go through
+`participation.services` (via Wagtail actions), exactly as the site and the API do.
+Leads reach the admin through the "Programme leads" group that `services.lead_appoint` fills.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.forms import modelform_factory
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.actions import CreateAction, DeleteAction, EditAction
+from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import log
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import policy_registry, register_permission_policy
+
+from . import permissions, services
+from .models import Membership, Organisation, Programme, ProgrammeRole
+from .permissions import Action
+
+ALL_ACTIONS = ("add", "change", "delete", "view")
+
+
+def programmes_where(user, action: Action) -> list[int]:
+    """Ids of the programmes in which the person may take `action`, as the permission module
+    decides; memoised on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    memo = user.__dict__.setdefault("_stip_admin_programmes", {})
+    if action not in memo:
+        memo[action] = [
+            programme.pk
+            for programme in permissions.visible_programmes(user)
+            if permissions.can(user, action, programme)
+        ]
+    return memo[action]
+
+
+def _leads_and_superusers():
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_superuser=True) | Q(programme_roles__role=ProgrammeRole.Role.LEAD),
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
+class ProgrammeScopedPolicy(BasePermissionPolicy):
+    """Objects that belong to one programme (memberships, lead roles): all actions on them are
+    allowed in the programmes where the person may take `action`."""
+
+    def __init__(self, model, action: Action = Action.MANAGE_MEMBERS):
+        super().__init__(model)
+        self.action = action
+
+    def user_has_permission(self, user, action):
+        return bool(programmes_where(user, self.action))
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return permissions.can(user, self.action, instance.programme)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return self.model._default_manager.filter(
+            programme_id__in=programmes_where(user, self.action)
+        )
+
+    def users_with_any_permission(self, actions):
+        return _leads_and_superusers()
+
+    def users_with_any_permission_for_instance(self, actions, instance):
+        return get_user_model().objects.filter(
+            pk__in=[
+                user.pk
+                for user in _leads_and_superusers()
+                if permissions.can(user, self.action, instance.programme)
+            ]
+        )
+
+
+class ProgrammePolicy(ProgrammeScopedPolicy):
+    """Leads change their own programme's settings; only superusers create or delete
+    programmes."""
+
+    def __init__(self):
+        super().__init__(Programme, Action.MANAGE_PROGRAMME)
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "delete"):
+            return bool(user.is_active and user.is_superuser)
+        return super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action in ("add", "delete"):
+            return bool(user.is_active and user.is_superuser)
+        return permissions.can(user, self.action, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return Programme.objects.filter(pk__in=programmes_where(user, self.action))
+
+
+class OrganisationPolicy(BasePermissionPolicy):
+    """Leads see organisations and register new ones (to admit them); an organisation may take
+    part in several programmes, so only superusers change or delete one."""
+
+    def user_has_permission(self, user, action):
+        if not (user.is_authenticated and user.is_active):
+            return False
+        if user.is_superuser:
+            return True
+        return action in ("add", "view") and bool(programmes_where(user, Action.MANAGE_MEMBERS))
+
+    def users_with_any_permission(self, actions):
+        if set(actions) & {"add", "view"}:
+            return _leads_and_superusers()
+        return get_user_model().objects.filter(is_superuser=True, is_active=True)
+
+
+register_permission_policy(Membership, ProgrammeScopedPolicy(Membership))
+register_permission_policy(ProgrammeRole, ProgrammeScopedPolicy(ProgrammeRole))
+register_permission_policy(Programme, ProgrammePolicy())
+register_permission_policy(Organisation, OrganisationPolicy(Organisation))
+
+
+# --- Writes through the services ---------------------------------------------------------
+
+
+class MembershipCreateAction(CreateAction):
+    def execute(self, skip_permission_checks=False):
+        self.check(skip_permission_checks=skip_permission_checks)
+        with transaction.atomic():
+            membership = services.membership_add(
+                programme=self.instance.programme,
+                organisation=self.instance.organisation,
+                level=self.instance.level,
+                by=self.user,
+            )
+            _created(self, membership)
+        return membership
+
+
+class MembershipEditAction(EditAction):
+    def execute(self, skip_permission_checks=False):
+        self.check(skip_permission_checks=skip_permission_checks)
+        with transaction.atomic():
+            membership = services.membership_set_level(
+                membership=self.instance, level=self.instance.level, by=self.user
+            )
+            log(instance=membership, action="wagtail.edit", user=self.user, content_changed=True)
+        return membership
+
+
+class MembershipDeleteAction(DeleteAction):
+    def execute(self, skip_permission_checks=False):
+        self.check(skip_permission_checks=skip_permission_checks)
+        with transaction.atomic():
+            log(instance=self.instance, action="wagtail.delete", user=self.user, deleted=True)
+            services.membership_remove(membership=self.instance, by=self.user)
+
+
+class LeadCreateAction(CreateAction):
+    def execute(self, skip_permission_checks=False):
+        self.check(skip_permission_checks=skip_permission_checks)
+        with transaction.atomic():
+            role = services.lead_appoint(
+                programme=self.instance.programme, user=self.instance.user, by=self.user
+            )
+            _created(self, role)
+        return role
+
+
+class LeadDeleteAction(DeleteAction):
+    def execute(self, skip_permission_checks=False):
+        self.check(skip_permission_checks=skip_permission_checks)
+        with transaction.atomic():
+            log(instance=self.instance, action="wagtail.delete", user=self.user, deleted=True)
+            services.lead_remove(role=self.instance, by=self.user)
+
+
+def _created(action, instance) -> None:
+    """Point the admin's form at what the service created, and log it."""
+    action.instance = instance
+    if action.form is not None:
+        action.form.instance = instance
+    log(instance=instance, action="wagtail.create", user=action.user, content_changed=True)
+
+
+@hooks.register("register_actions")
+def register_participation_actions(registry):
+    registry.register(Membership, MembershipCreateAction)
+    registry.register(Membership, MembershipEditAction)
+    registry.register(Membership, MembershipDeleteAction)
+    registry.register(ProgrammeRole, LeadCreateAction)
+    registry.register(ProgrammeRole, LeadDeleteAction)
+
+
+# --- Views -------------------------------------------------------------------------------
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ObjectPermissionMixin:
+    """Wagtail's generic views check the model-level permission only; this refuses an object
+    (from another programme) that the policy does not allow the person to `object_action`."""
+
+    object_action = "change"
+
+    def get_object(self, *args, **kwargs):
+        instance = super().get_object(*args, **kwargs)
+        policy = policy_registry.get_by_type(type(instance))
+        if not policy.user_has_permission_for_instance(
+            self.request.user, self.object_action, instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+class ScopedIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        allowed = self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user, ALL_ACTIONS
+        )
+        return super().get_base_queryset().filter(pk__in=allowed.values("pk"))
+
+
+class ServiceCreateView(generic.CreateView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+
+
+class ServiceEditView(ObjectPermissionMixin, generic.EditView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+
+
+class ServiceDeleteView(ObjectPermissionMixin, generic.DeleteView):
+    object_action = "delete"
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(self.request, message)
+            return redirect(self.index_url_name)
+
+
+class ScopedHistoryView(ObjectPermissionMixin, HistoryView):
+    pass
+
+
+class ScopedForm(WagtailAdminModelForm):
+    """Offers only the programmes (and, for leads, the people) the admin user may manage."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if user is None:
+            return
+        if "programme" in self.fields:
+            self.fields["programme"].queryset = Programme.objects.filter(
+                pk__in=programmes_where(user, Action.MANAGE_MEMBERS)
+            )
+        if "user" in self.fields and not user.is_superuser:
+            self.fields["user"].queryset = (
+                get_user_model()
+                .objects.filter(
+                    is_active=True,
+                    affiliations__organisation__memberships__programme_id__in=programmes_where(
+                        user, Action.MANAGE_MEMBERS
+                    ),
+                )
+                .distinct()
+                .order_by("username")
+            )
+
+
+class StipModelViewSet(ModelViewSet):
+    index_view_class = ScopedIndexView
+    add_view_class = ServiceCreateView
+    edit_view_class = ServiceEditView
+    delete_view_class = ServiceDeleteView
+    history_view_class = ScopedHistoryView
+    inspect_view_enabled = False
+    copy_view_enabled = False
+    add_to_admin_menu = False
+    edit_form_fields: list[str] | None = None
+
+    def get_form_class(self, for_update=False):
+        fields = self.edit_form_fields if for_update and self.edit_form_fields else None
+        return modelform_factory(self.model, form=ScopedForm, fields=fields or self.form_fields)
+
+
+class ProgrammeViewSet(StipModelViewSet):
+    model = Programme
+    name = "programmes"
+    icon = "site"
+    menu_order = 100
+    form_fields = ["name", "slug", "description", "visibility", "timezone"]
+    edit_form_fields = ["name", "description", "visibility", "timezone"]
+    list_display = ["name", "slug", "visibility"]
+    search_fields = ["name", "description"]
+
+
+class OrganisationViewSet(StipModelViewSet):
+    model = Organisation
+    name = "organisations"
+    icon = "group"
+    menu_order = 200
+    form_fields = ["name", "slug", "kind", "is_confirmed"]
+    list_display = ["name", "kind", "is_confirmed"]
+    list_filter = ["kind", "is_confirmed"]
+    search_fields = ["name"]
+
+
+class MembershipViewSet(StipModelViewSet):
+    model = Membership
+    name = "memberships"
+    icon = "list-ul"
+    menu_order = 300
+    form_fields = ["programme", "organisation", "level"]
+    edit_form_fields = ["level"]
+    list_display = ["organisation", "programme", "level", "joined_at"]
+    list_filter = ["level"]
+
+
+class ProgrammeRoleViewSet(StipModelViewSet):
+    model = ProgrammeRole
+    name = "leads"
+    icon = "user"
+    menu_order = 400
+    form_fields = ["programme", "user"]
+    edit_form_fields = ["role"]
+    list_display = ["user", "programme", "role"]
+
+
+class ParticipationViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Participation")
+    menu_icon = "group"
+    menu_order = 150
+    items = (ProgrammeViewSet, OrganisationViewSet, MembershipViewSet, ProgrammeRoleViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_participation_viewsets():
+    return ParticipationViewSetGroup()
