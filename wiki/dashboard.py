@@ -2,8 +2,8 @@
 
 Built so that someone new to Stip sees within a minute what needs their attention: the things
 that ask for them come first, each with a count. Each section reads another app's models only
-when that app has them (`_model`), so the dashboard works while a feature is still absent and
-fills in as it lands.
+when that app has them (`installed_model`), so the dashboard works while a feature is still
+absent and fills in as it lands.
 
 "Since your last visit" is the moment of the person's previous dashboard visit in an earlier
 session, kept in a signed cookie (no table needed); a first visit looks back `FIRST_VISIT_DAYS`.
@@ -13,12 +13,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
@@ -27,7 +26,7 @@ from participation import permissions
 from participation.models import Level, Organisation, Programme, ProgrammeRole
 from participation.permissions import Action
 
-from .insight import document_keys
+from .insight import document_keys, installed_model
 from .models import Document
 
 FIRST_VISIT_DAYS = 14
@@ -37,14 +36,6 @@ EDITS_SHOWN = 10
 SEEN_COOKIE = "stip_seen"
 SEEN_SESSION_KEY = "stip_dashboard_since"
 SEEN_MAX_AGE = 365 * 24 * 3600
-
-
-def _model(app_label: str, name: str):
-    """Another app's model, or None while that app does not have it yet."""
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
 
 
 @dataclass
@@ -162,7 +153,7 @@ def changes_since(user, programmes: list[Programme], since: dt.datetime) -> tupl
     exists, in their programmes until then. Returns (changes, source)."""
     documents = Document.objects.alive().filter(programme__in=programmes)
     source = "programmes"
-    watch = _model("participation", "Watch")
+    watch = installed_model("participation", "Watch")
     if watch is not None and watch.objects.filter(user=user).exists():
         documents = documents.filter(_watched_by(watch, user))
         source = "watched"
@@ -175,14 +166,19 @@ def changes_since(user, programmes: list[Programme], since: dt.datetime) -> tupl
 
 
 def _watched_by(watch, user) -> Q:
-    """Documents the person watches: directly, or below a watched document or programme, as far
-    as the Watch model tells (it has a `document` and maybe a `programme`)."""
-    field_names = {f.name for f in watch._meta.get_fields()}
-    condition = Q(pk__in=watch.objects.filter(user=user).values("document"))
-    if "programme" in field_names:
-        whole = watch.objects.filter(user=user, document__isnull=True).values("programme")
-        condition |= Q(programme__in=whole)
-    return condition
+    """Documents the person watches: a document itself, a document with everything below it,
+    or a whole programme."""
+    watches = list(
+        watch.objects.filter(user=user).values_list("programme_id", "document_id", "scope")
+    )
+    programmes = {programme for programme, document, _scope in watches if document is None}
+    ids = {document for _programme, document, _scope in watches if document is not None}
+    frontier = {document for _programme, document, scope in watches if scope == "subtree"}
+    while frontier:
+        children = set(Document.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = children - ids
+        ids |= children
+    return Q(programme__in=programmes) | Q(pk__in=ids)
 
 
 def my_recent_edits(user) -> list[Change]:
@@ -192,8 +188,13 @@ def my_recent_edits(user) -> list[Change]:
 
 def closing_timeboxes(user, entries: list[ProgrammeEntry], now: dt.datetime) -> list[AskItem]:
     """Open timeboxes closing within `CLOSING_SOON_DAYS` in which none of the person's
-    organisations has changed a document since the timebox started."""
-    timebox = _model("timeboxes", "Timebox")
+    organisations has taken part yet (edited, commented on or signed off something in scope),
+    as the timeboxes app counts taking part."""
+    timebox = installed_model("timeboxes", "Timebox")
+    try:
+        from timeboxes import selectors as timebox_selectors
+    except ImportError:
+        return []
     if timebox is None:
         return []
     mine = {o.pk for e in entries for o in e.organisations}
@@ -210,26 +211,18 @@ def closing_timeboxes(user, entries: list[ProgrammeEntry], now: dt.datetime) -> 
     )
     waiting = []
     for box in candidates:
-        documents = Document.objects.filter(programme=box.programme)
-        took_part = (
-            _document_versions()
-            .filter(
-                object_id__in=document_keys(documents),
-                revision__date_created__gte=box.starts_at,
-                revision__edit_meta__organisation__in=mine,
-            )
-            .exists()
-        )
-        if not took_part:
-            url = _url(box, box.programme.get_absolute_url())
-            waiting.append(AskItem(box.name, url, box.programme, box.deadline))
+        scope = timebox_selectors.scope_document_ids(box)
+        if mine & set(timebox_selectors.contributions(box, scope, until=now)):
+            continue
+        url = _url(box, box.programme.get_absolute_url())
+        waiting.append(AskItem(box.name, url, box.programme, box.deadline))
     return waiting
 
 
 def awaiting_signoff(user, entries: list[ProgrammeEntry]) -> list[AskItem]:
     """Use cases in the programmes where the person may sign off for their organisation, that
     none of their organisations has signed off in their current version."""
-    signoff = _model("usecases", "SignOff")
+    signoff = installed_model("usecases", "SignOff")
     if signoff is None:
         return []
     programmes = [
@@ -248,12 +241,19 @@ def awaiting_signoff(user, entries: list[ProgrammeEntry]) -> list[AskItem]:
         .select_related("programme")
         .order_by("programme__name", "title")
     )
-    return [AskItem(d.title, d.get_absolute_url(), d.programme) for d in documents]
+    return [AskItem(d.title, _signoff_url(d), d.programme) for d in documents]
+
+
+def _signoff_url(document: Document) -> str:
+    try:
+        return reverse("usecases:signoffs", args=[document.programme.slug, document.slug])
+    except NoReverseMatch:
+        return document.get_absolute_url()
 
 
 def join_requests_for(user) -> list[AskItem]:
     """Pending join requests in the programmes the person leads."""
-    join_request = _model("participation", "JoinRequest")
+    join_request = installed_model("participation", "JoinRequest")
     if join_request is None:
         return []
     led = ProgrammeRole.objects.filter(user=user, role=ProgrammeRole.Role.LEAD).values("programme")

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
@@ -74,6 +75,14 @@ class Chart:
 
 
 # Data ---------------------------------------------------------------------------------------
+
+
+def installed_model(app_label: str, name: str):
+    """Another app's model, or None while that app does not have it yet."""
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
 
 
 def _programme_zone(programme: Programme) -> dt.tzinfo:
@@ -153,27 +162,51 @@ def _month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
+def _membership_history(programme: Programme) -> list[tuple[dt.datetime, int, str]]:
+    """(moment, organisation id, level or "" for gone) for every change of membership: from
+    participation's change log where it has one, and each membership's joining otherwise."""
+    history: list[tuple[dt.datetime, int, str]] = []
+    logged: set[int] = set()
+    change = installed_model("participation", "MembershipChange")
+    if change is not None:
+        for at, organisation, level in change.objects.filter(programme=programme).values_list(
+            "changed_at", "organisation_id", "to_level"
+        ):
+            history.append((at, organisation, level or ""))
+            logged.add(organisation)
+    for at, organisation, level in Membership.objects.filter(programme=programme).values_list(
+        "joined_at", "organisation_id", "level"
+    ):
+        if organisation not in logged:
+            history.append((at, organisation, level))
+        elif not any(o == organisation and at2 <= at for at2, o, _l in history):
+            history.append((at, organisation, level))  # joined before the log began
+    history.sort(key=lambda row: row[0])
+    return history
+
+
 def network_growth(
     programme: Programme, *, months: int = MONTHS, now: dt.datetime | None = None
 ) -> Chart:
-    """Member organisations at the end of each month, by their level today, from the month
-    of the first membership on (at most the last `months` months). An organisation that has
-    left no longer has a membership, so it is not counted in the months it took part."""
+    """Member organisations at the end of each month by their level then, from the month of the
+    first membership on (at most the last `months` months)."""
     zone = _programme_zone(programme)
     today = timezone.localtime(now or timezone.now(), zone).date()
-    memberships = list(
-        Membership.objects.filter(programme=programme).values_list("joined_at", "level")
-    )
-    joined = [(timezone.localtime(at, zone).date(), level) for at, level in memberships]
-    first = min([day for day, _level in joined], default=today)
+    history = [
+        (timezone.localtime(at, zone).date(), org, lvl)
+        for at, org, lvl in _membership_history(programme)
+    ]
+    first = min([day for day, _org, _lvl in history], default=today)
     month_starts = _month_starts(first, today)[-months:]
     levels = [Membership.MemberLevel.CONTRIBUTOR, Membership.MemberLevel.OBSERVER]
     values = []
     for month in month_starts:
         next_month = (month + dt.timedelta(days=32)).replace(day=1)
-        values.append(
-            [sum(1 for day, lvl in joined if day < next_month and lvl == level) for level in levels]
-        )
+        state: dict[int, str] = {}
+        for day, organisation, level in history:
+            if day < next_month:
+                state[organisation] = level
+        values.append([sum(1 for lvl in state.values() if lvl == level) for level in levels])
     return Chart(
         key="growth",
         title=_("Network growth"),
@@ -190,10 +223,116 @@ def network_growth(
     )
 
 
+def documents_per_timebox(programme: Programme, *, now: dt.datetime | None = None) -> Chart | None:
+    """Documents changed during each timebox that has started: those in its scope and those
+    elsewhere in the programme. None while timeboxes do not exist."""
+    timebox = installed_model("timeboxes", "Timebox")
+    try:
+        from timeboxes import selectors as timebox_selectors
+    except ImportError:
+        return None
+    if timebox is None:
+        return None
+    now = now or timezone.now()
+    boxes = list(
+        timebox.objects.filter(programme=programme, starts_at__lte=now).order_by("starts_at", "pk")
+    )
+    documents = Document.objects.filter(programme=programme)
+    values = []
+    for box in boxes:
+        until = box.closed_at or now
+        changed = {
+            int(pk)
+            for pk in Version.objects.get_for_model(Document)
+            .filter(
+                object_id__in=document_keys(documents),
+                revision__date_created__gte=box.starts_at,
+                revision__date_created__lte=until,
+            )
+            .exclude(revision__edit_meta__action=EditMeta.Action.BASELINE)
+            .values_list("object_id", flat=True)
+            .distinct()
+        }
+        scope = timebox_selectors.scope_document_ids(box)
+        values.append([len(changed & scope), len(changed - scope)])
+    return Chart(
+        key="timeboxes",
+        title=_("Documents changed per timebox"),
+        description=_(
+            "How many documents changed while each timebox ran (until its close, or until now "
+            "for a running one): in the timebox's scope, and elsewhere in the programme."
+        ),
+        category_label=_("Timebox"),
+        categories=[box.name for box in boxes],
+        category_keys=[str(box.pk) for box in boxes],
+        series=[_("In scope"), _("Elsewhere")],
+        values=values,
+        unit=_("documents"),
+    )
+
+
+def signoff_coverage(programme: Programme) -> Chart | None:
+    """Per contributing organisation, how many of the programme's use cases it has signed off in
+    their current version, objected to, signed in an older version only, or not at all. None
+    while sign-offs do not exist."""
+    signoff = installed_model("usecases", "SignOff")
+    if signoff is None:
+        return None
+    heads = dict(
+        Document.objects.alive()
+        .filter(programme=programme, kind=Document.Kind.USE_CASE)
+        .values_list("pk", "head_id")
+    )
+    organisations = list(
+        Membership.objects.filter(programme=programme, level=Membership.MemberLevel.CONTRIBUTOR)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    verdicts: dict[tuple[int, int], tuple[int, str]] = {
+        (document, organisation): (version, verdict)
+        for document, organisation, version, verdict in signoff.objects.filter(
+            document_id__in=heads
+        ).values_list("document_id", "organisation_id", "version_id", "verdict")
+    }
+    values = []
+    for membership in organisations:
+        agreed = objected = older = 0
+        for document, head in heads.items():
+            found = verdicts.get((document, membership.organisation_id))
+            if found is None:
+                continue
+            version, verdict = found
+            if version != head:
+                older += 1
+            elif verdict == "object":
+                objected += 1
+            else:
+                agreed += 1
+        values.append([agreed, objected, older, len(heads) - agreed - objected - older])
+    return Chart(
+        key="signoffs",
+        title=_("Sign-off coverage"),
+        description=_(
+            "For each contributing organisation, the programme's %(count)s use cases by sign-off: "
+            "agreed to the current version (with or without remarks), objected to it, signed "
+            "an older version only, or not signed off."
+        )
+        % {"count": len(heads)},
+        category_label=_("Organisation"),
+        categories=[m.organisation.name for m in organisations],
+        category_keys=[m.organisation.slug for m in organisations],
+        series=[_("Agreed"), _("Objected"), _("Older version"), _("Not signed off")],
+        values=values,
+        unit=_("use cases"),
+    )
+
+
 ChartBuilder = Callable[[Programme], Chart | None]
 
 CHARTS: dict[str, ChartBuilder] = {
     "contributions": contributions_per_week,
+    "timeboxes": documents_per_timebox,
+    "signoffs": signoff_coverage,
     "growth": network_growth,
 }
 

@@ -196,3 +196,101 @@ def test_dashboard_for_counts_everything_that_asks(world):
     board = dashboard.dashboard_for(world.lead, since=timezone.now() - dt.timedelta(days=1))
 
     assert board.attention_count == sum(len(s.items) for s in board.asks)
+
+
+@pytest.fixture
+def use_case(world, make_document):
+    main = make_document(world, title="Onderwijs", kind="main_process")
+    work = make_document(world, title="Inschrijven", kind="work_process", parent=main)
+    return make_document(world, title="Leerling schrijft zich in", kind="use_case", parent=work)
+
+
+def test_use_case_awaits_my_organisations_sign_off_until_given(client, world, use_case):
+    from usecases import services as usecase_services
+
+    client.force_login(world.contributor)
+    before = client.get(reverse("experience:dashboard"))
+    usecase_services.signoff_give(
+        document=use_case, verdict="agree", remarks="", author=world.contributor
+    )
+    after = client.get(reverse("experience:dashboard")).context["dashboard"]
+
+    waiting = next(s for s in before.context["dashboard"].asks if s.key == "signoffs")
+    assert [item.title for item in waiting.items] == ["Leerling schrijft zich in"]
+    assert "Leerling schrijft zich in" in before.content.decode()
+    assert next(s for s in after.asks if s.key == "signoffs").items == []
+
+
+def test_observer_is_not_asked_to_sign_off(client, world, use_case):
+    client.force_login(world.observer)
+
+    board = client.get(reverse("experience:dashboard")).context["dashboard"]
+
+    assert next(s for s in board.asks if s.key == "signoffs").items == []
+
+
+def test_lead_sees_pending_join_request_with_a_count(client, world):
+    from participation.models import JoinRequest
+
+    newcomer = factories.OrganisationFactory(name="Nieuwe School")
+    asker = factories.UserFactory(username="asker")
+    factories.AffiliationFactory(user=asker, organisation=newcomer)
+    JoinRequest.objects.create(
+        programme=world.programme,
+        organisation=newcomer,
+        level="observer",
+        motivation="Wij willen meekijken.",
+        requested_by=asker,
+    )
+    client.force_login(world.lead)
+
+    response = client.get(reverse("experience:dashboard"))
+
+    board = response.context["dashboard"]
+    requests = next(s for s in board.asks if s.key == "join_requests")
+    assert requests.count == 1
+    assert board.attention_count == 1
+    assert "Nieuwe School asks to join" in response.content.decode()
+    assert "One thing needs your attention." in response.content.decode()
+
+
+def test_timebox_closing_soon_without_my_organisation_asks_for_me(client, world, make_document):
+    timeboxes = pytest.importorskip("timeboxes.models")
+    now = timezone.now()
+    with time_machine.travel(now - dt.timedelta(days=10)):
+        document = make_document(world, title="Visie")
+    box = timeboxes.Timebox.objects.create(
+        programme=world.programme,
+        name="Ronde 1",
+        starts_at=now - dt.timedelta(days=7),
+        deadline=now + dt.timedelta(days=3),
+        status="open",
+    )
+    timeboxes.ScopeItem.objects.create(timebox=box, document=document)
+    client.force_login(world.contributor)
+
+    before = client.get(reverse("experience:dashboard")).context["dashboard"]
+    edit(document, world.contributor, "Onze bijdrage.\n")
+    after = client.get(reverse("experience:dashboard")).context["dashboard"]
+
+    assert [i.title for i in next(s for s in before.asks if s.key == "timeboxes").items] == [
+        "Ronde 1"
+    ]
+    assert next(s for s in after.asks if s.key == "timeboxes").items == []
+
+
+def test_with_watches_only_watched_documents_show_as_changes(client, world, make_document):
+    from participation.models import Watch
+
+    watched = make_document(world, title="Gevolgd", kind="main_process")
+    below = make_document(world, title="Eronder", kind="work_process", parent=watched)
+    make_document(world, title="Niet gevolgd")
+    Watch.objects.create(
+        user=world.observer, programme=world.programme, document=watched, scope="subtree"
+    )
+    client.force_login(world.observer)
+
+    board = client.get(reverse("experience:dashboard")).context["dashboard"]
+
+    assert board.changes_source == "watched"
+    assert {c.document for c in board.changes} == {watched, below}

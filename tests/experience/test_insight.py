@@ -184,3 +184,59 @@ def test_dates_and_numbers_follow_the_chosen_language(busy_world):
     assert dutch.categories[2] == "16 nov"
     assert dutch_number == "12.345"
     assert english_number == "12,345"
+
+
+@pytest.fixture
+def use_cases(world, make_document):
+    main = make_document(world, title="Onderwijs", kind="main_process")
+    work = make_document(world, title="Inschrijven", kind="work_process", parent=main)
+    return [
+        make_document(world, title=f"Use case {n}", kind="use_case", parent=work) for n in range(3)
+    ]
+
+
+def test_signoff_coverage_counts_use_cases_per_organisation(world, use_cases):
+    from usecases import services as usecase_services
+
+    second = factories.OrganisationFactory(name="open Second College")
+    factories.MembershipFactory(programme=world.programme, organisation=second)
+    usecase_services.signoff_give(
+        document=use_cases[0], verdict="agree", remarks="", author=world.contributor
+    )
+    usecase_services.signoff_give(
+        document=use_cases[1], verdict="object", remarks="Te vaag.", author=world.contributor
+    )
+    usecase_services.signoff_give(
+        document=use_cases[2], verdict="remarks", remarks="Ok.", author=world.contributor
+    )
+    edit(use_cases[2], world.lead, "Nieuwe tekst.\n")  # the sign-off is of an older version now
+
+    chart = insight.signoff_coverage(world.programme)
+
+    assert chart.categories == ["open Contributing College", "open Second College"]
+    assert chart.series == ["Agreed", "Objected", "Older version", "Not signed off"]
+    assert chart.values == [[1, 1, 1, 0], [0, 0, 0, 3]]
+
+
+def test_documents_changed_per_timebox_in_scope_and_elsewhere(world, make_document):
+    timeboxes = pytest.importorskip("timeboxes.models")
+    with at(2026, 11, 2, 9, 0):
+        in_scope = make_document(world, title="In scope")
+        elsewhere = make_document(world, title="Elsewhere")
+    box = timeboxes.Timebox.objects.create(
+        programme=world.programme,
+        name="Ronde 1",
+        starts_at=dt.datetime(2026, 11, 9, tzinfo=AMSTERDAM),
+        deadline=dt.datetime(2026, 11, 30, tzinfo=AMSTERDAM),
+        status="open",
+    )
+    timeboxes.ScopeItem.objects.create(timebox=box, document=in_scope)
+    with at(2026, 11, 10, 9, 0):
+        edit(in_scope, world.contributor, "Een.\n")
+        edit(in_scope, world.contributor, "Twee.\n")
+        edit(elsewhere, world.contributor, "Drie.\n")
+
+    chart = insight.documents_per_timebox(world.programme, now=NOW)
+
+    assert chart.categories == ["Ronde 1"]
+    assert chart.values == [[1, 1]]
