@@ -199,3 +199,4 @@ def document_moved(request: HttpRequest, exc: DocumentMoved) -> HttpResponse:
 api.add_router("/", participation_router)
 api.add_router("/", wiki_router)
 api.add_router("/", "usecases.api.router")
+api.add_router("/", "timeboxes.api.router")

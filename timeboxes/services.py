@@ -287,7 +287,7 @@ def _close(timebox: Timebox, *, by, outcome: str, now: datetime) -> Baseline | N
     )
     name = _("Baseline “%(timebox)s” (%(date)s)") % {
         "timebox": timebox.name,
-        "date": date_format(timebox.local(now), "j F Y"),
+        "date": date_format(timebox.local(now), "j F Y H:i"),
     }
     if documents:
         with reversion.create_revision(atomic=False):

@@ -1,0 +1,230 @@
+"""Timeboxes on the site and in the API: creating, the freeze as a person meets it (the text
+they typed comes back), closing, and the baseline's pages and exports."""
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.api.conftest import ApiClient
+from timeboxes import services
+from timeboxes.models import Timebox
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, world, *args):
+    return reverse(f"timeboxes:{name}", args=[world.programme.slug, *args])
+
+
+def test_lead_creates_timebox_through_the_form_in_programme_time(clock, client, world, scope):
+    client.force_login(world.lead)
+    response = client.post(
+        url("create", world),
+        {
+            "name": "Specificatiefase",
+            "goal": "Use cases agreed",
+            "starts_at": "2026-03-02T10:00",
+            "deadline": "2026-03-20T17:00",
+            "subtrees": [scope["main"].pk],
+            "reminders": "7d, 2d, 1h",
+        },
+    )
+    timebox = Timebox.objects.get()
+    assert response.status_code == 302 and response["Location"] == timebox.get_absolute_url()
+    assert timebox.deadline == timebox.local(timebox.deadline).replace(
+        year=2026, month=3, day=20, hour=17, minute=0
+    )
+    assert timebox.deadline.utcoffset() is not None
+    assert timebox.reminder_offsets == [7 * 86400, 2 * 86400, 3600]
+    page = client.get(timebox.get_absolute_url())
+    assert "20 March 2026 17:00" in page.content.decode()
+
+
+def test_form_with_bad_reminders_keeps_what_was_typed(clock, client, world, scope):
+    client.force_login(world.lead)
+    response = client.post(
+        url("create", world),
+        {
+            "name": "Fase twee",
+            "starts_at": "2026-03-02T10:00",
+            "deadline": "2026-03-20T17:00",
+            "subtrees": [scope["main"].pk],
+            "reminders": "7d, soon",
+        },
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "“soon” is not a time before the deadline" in content
+    assert 'value="Fase twee"' in content
+    assert not Timebox.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["contributor", "observer", "outsider"])
+def test_only_leads_see_the_new_timebox_form(clock, client, world, role):
+    client.force_login(world.person(role))
+    assert client.get(url("create", world)).status_code == 403
+
+
+def test_members_only_programme_hides_its_timeboxes(clock, client, closed_world):
+    client.force_login(closed_world.outsider)
+    assert client.get(url("list", closed_world)).status_code == 404
+
+
+def test_frozen_document_edit_page_refuses_and_keeps_the_text(
+    clock, client, world, scope, make_timebox
+):
+    timebox = make_timebox(days=1)
+    clock.move_to(timebox.deadline + timedelta(minutes=1))
+    client.force_login(world.contributor)
+    document = scope["work"]
+    response = client.post(
+        reverse("wiki:edit", args=[world.programme.slug, document.slug]),
+        {
+            "title": document.title,
+            "body": "Mijn late aanvulling die niet verloren mag gaan.",
+            "base_version": document.head_id,
+            "summary": "",
+        },
+    )
+    content = response.content.decode()
+    assert response.status_code == 403
+    assert "Frozen since" in content and "Specificatiefase" in content
+    assert "Mijn late aanvulling die niet verloren mag gaan." in content
+    document.refresh_from_db()
+    assert document.body == "Rooster.\n"
+
+
+def test_frozen_document_update_through_the_api_is_refused(clock, world, scope, make_timebox):
+    timebox = make_timebox(days=1)
+    clock.move_to(timebox.deadline + timedelta(minutes=1))
+    document = scope["work"]
+    response = ApiClient().put(
+        f"programmes/{world.programme.slug}/documents/{document.slug}/",
+        {"body": "Te laat via de API.", "base_version_id": document.head_id, "summary": ""},
+        user=world.contributor,
+    )
+    assert response.status_code == 409
+    assert "Frozen since" in response.json()["detail"]
+    document.refresh_from_db()
+    assert document.body == "Rooster.\n"
+
+
+def test_programme_timeline_and_document_banner_show_time_left(
+    clock, client, world, scope, make_timebox
+):
+    make_timebox(days=3)
+    page = client.get(url("list", world)).content.decode()
+    assert "<svg" in page and "Specificatiefase" in page and "3\xa0days left" in page
+    from django.template import Context, Template
+
+    banner = Template('{% include "timeboxes/includes/banner.html" %}').render(
+        Context({"document": scope["work"], "programme": world.programme})
+    )
+    assert "Specificatiefase" in banner and "3\xa0days left" in banner
+    outside = Template('{% include "timeboxes/includes/banner.html" %}').render(
+        Context({"document": scope["outside"], "programme": world.programme})
+    )
+    assert "Specificatiefase" not in outside
+
+
+def test_lead_closes_with_checklist_and_browses_compares_and_exports_the_baseline(
+    clock, client, world, scope, make_timebox
+):
+    from wiki import services as wiki
+
+    timebox = make_timebox(days=1)
+    clock.shift(timedelta(hours=1))
+    wiki.document_save(
+        document=scope["work"],
+        body="Rooster per week.\n",
+        base_version_id=scope["work"].head_id,
+        author=world.contributor,
+    )
+    clock.move_to(timebox.deadline + timedelta(minutes=1))
+    client.force_login(world.lead)
+    checklist = client.get(url("close", world, timebox.pk)).content.decode()
+    assert "Closing checklist" in checklist and "Roosteren" in checklist
+    assert "open Contributing College" in checklist
+    refused = client.post(url("close", world, timebox.pk), {"outcome": ""})
+    assert refused.status_code == 400
+    response = client.post(url("close", world, timebox.pk), {"outcome": "Rooster afgesproken."})
+    baseline = timebox.baselines.get()
+    assert response["Location"] == baseline.get_absolute_url()
+    page = client.get(baseline.get_absolute_url()).content.decode()
+    assert "Roosteren" in page and "Onderwijs" in page
+    document_page = client.get(url("baseline_document", world, baseline.pk, scope["work"].slug))
+    assert "Rooster per week." in document_page.content.decode()
+
+    scope["work"].refresh_from_db()
+    wiki.document_save(
+        document=scope["work"],
+        body="Rooster per dag.\n",
+        base_version_id=scope["work"].head_id,
+        author=world.contributor,
+    )
+    compare = client.get(url("baseline_compare", world, baseline.pk), {"with": "now"})
+    content = compare.content.decode()
+    assert "1 document differs" in content
+    assert "<del>week</del>" in content and "<ins>dag</ins>" in content
+
+    exported = client.get(url("baseline_export_html", world, baseline.pk))
+    assert exported["Content-Disposition"].startswith("attachment")
+    assert "Rooster per week." in exported.content.decode()
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(url("baseline_export_zip", world, baseline.pk)).content)
+    )
+    manifest = json.loads(archive.read("manifest.json"))
+    files = {entry["file"]: entry for entry in manifest["documents"]}
+    assert archive.read("roosteren.md").decode().endswith("Rooster per week.\n")
+    assert files["roosteren.md"]["version_id"] == baseline.heads[str(scope["work"].pk)]
+    assert manifest["outcome"] == "Rooster afgesproken."
+
+
+def test_compare_two_baselines(clock, client, world, scope, make_timebox):
+    from wiki import services as wiki
+
+    timebox = make_timebox(days=1)
+    first = services.timebox_close(timebox=timebox, by=world.lead, outcome="Een")
+    services.timebox_reopen(
+        timebox=timebox, by=world.lead, deadline=timezone.now() + timedelta(days=1), reason="Meer"
+    )
+    wiki.document_save(
+        document=scope["main"],
+        body="Tweede ronde.\n",
+        base_version_id=scope["main"].head_id,
+        author=world.contributor,
+    )
+    second = services.timebox_close(timebox=timebox, by=world.lead, outcome="Twee")
+    content = client.get(
+        url("baseline_compare", world, first.pk), {"with": second.pk}
+    ).content.decode()
+    assert "1 document differs" in content and "<ins>Tweede</ins>" in content
+
+
+def test_api_lead_creates_and_closes_timebox_contributor_may_not(clock, world, scope, make_timebox):
+    api = ApiClient()
+    path = f"programmes/{world.programme.slug}/timeboxes/"
+    payload = {
+        "name": "API-fase",
+        "starts_at": timezone.now().isoformat(),
+        "deadline": (timezone.now() + timedelta(days=5)).isoformat(),
+        "subtrees": [scope["main"].slug],
+    }
+    assert api.post(path, payload, user=world.contributor).status_code == 403
+    created = api.post(path, payload, user=world.lead)
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert sorted(body["documents"]) == ["onderwijs", "roosteren"]
+    closed = api.post(f"{path}{body['id']}/close/", {"outcome": "Klaar"}, user=world.lead)
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    again = api.post(f"{path}{body['id']}/close/", {"outcome": "Nogmaals"}, user=world.lead)
+    assert again.status_code == 409
+    baseline = api.get(
+        f"programmes/{world.programme.slug}/baselines/{closed.json()['baselines'][0]}/"
+    ).json()
+    assert {d["slug"] for d in baseline["documents"]} == {"onderwijs", "roosteren"}
