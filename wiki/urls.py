@@ -12,6 +12,7 @@ urlpatterns = [
     path("p/<slug:programme>/", views.programme, name="programme"),
     path("p/<slug:programme>/new/", views.create, name="create"),
     path("p/<slug:programme>/preview/", views.preview, name="preview"),
+    path("p/<slug:programme>/titles/", views.titles, name="titles"),
     path("p/<slug:programme>/trash/", views.trash, name="trash"),
     path("p/<slug:programme>/trash/<int:document_id>/restore/", views.restore, name="restore"),
     path(document, views.document, name="document"),

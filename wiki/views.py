@@ -11,6 +11,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
+    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,6 +40,7 @@ from .models import Document
 
 RECENT_CHANGES = 10
 SEARCH_PAGE_SIZE = 20
+TITLE_HINTS = 8
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -240,6 +242,18 @@ def preview(request, programme):
     response = HttpResponse(rendering.render_for_programme(programme, body))
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def titles(request, programme):
+    """Titles for the editor's `[[wiki link]]` hint: living documents whose title contains `q`."""
+    programme = selectors.programme_for(request.user, programme)
+    query = request.GET.get("q", "").strip()[:100]
+    documents = Document.objects.alive().filter(programme=programme)
+    if query:
+        documents = documents.filter(title__icontains=query)
+    rows = documents.order_by("title").values("title", "slug", "kind")[:TITLE_HINTS]
+    return JsonResponse({"documents": list(rows)})
 
 
 # --- a document --------------------------------------------------------------------------------

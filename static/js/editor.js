@@ -98,6 +98,87 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(refreshPreview, PREVIEW_DELAY_MS);
     });
+
+    setUpLinkHints(editor, textarea);
+  }
+
+  /* While the person types `[[Part of a title`, offer the programme's matching documents;
+   * choosing one completes the link. */
+  function setUpLinkHints(editor, textarea) {
+    var box = editor.querySelector("[data-link-hints]");
+    var status = editor.querySelector("[data-link-hints-status]");
+    if (!box || !editor.dataset.titlesUrl) { return; }
+    var list = box.querySelector("ul");
+    var timer = null;
+    var lastQuery = null;
+
+    function openLink() {
+      var before = textarea.value.slice(0, textarea.selectionStart);
+      var match = /\[\[([^\[\]|\n]{0,80})$/.exec(before);
+      return match ? { query: match[1], start: before.length - match[1].length } : null;
+    }
+
+    function hide() {
+      box.hidden = true;
+      list.textContent = "";
+      lastQuery = null;
+    }
+
+    function choose(title, start) {
+      var end = textarea.selectionStart;
+      var after = textarea.value.slice(end);
+      var closing = after.indexOf("]]") === 0 ? "" : "]]";
+      textarea.value = textarea.value.slice(0, start) + title + closing + after;
+      var caret = start + title.length + 2;
+      textarea.focus();
+      textarea.setSelectionRange(caret, caret);
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      hide();
+    }
+
+    function show(documents, start) {
+      list.textContent = "";
+      documents.forEach(function (doc) {
+        var item = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button-small button-secondary";
+        button.textContent = doc.title;
+        button.addEventListener("click", function () { choose(doc.title, start); });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      box.hidden = documents.length === 0;
+      if (status) {
+        status.textContent = (status.dataset.template || "%(count)s").replace(
+          "%(count)s", String(documents.length));
+      }
+    }
+
+    function lookUp() {
+      var link = openLink();
+      if (!link) { hide(); return; }
+      if (link.query === lastQuery) { return; }
+      lastQuery = link.query;
+      var url = editor.dataset.titlesUrl + "?q=" + encodeURIComponent(link.query);
+      fetch(url, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { documents: [] }; })
+        .then(function (data) {
+          if (openLink()) { show(data.documents, link.start); }
+        })
+        .catch(hide);
+    }
+
+    textarea.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(lookUp, 250);
+    });
+    textarea.addEventListener("keyup", function (event) {
+      if (event.key === "Escape") { hide(); }
+    });
+    box.addEventListener("keyup", function (event) {
+      if (event.key === "Escape") { hide(); textarea.focus(); }
+    });
   }
 
   /* Ask before leaving a form with changes that were not saved. */

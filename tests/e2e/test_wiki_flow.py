@@ -72,3 +72,16 @@ def test_leaving_the_editor_with_unsaved_changes_asks_first(page, login, world, 
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
     expect(page.get_by_label("Text (markdown)")).to_have_value("Half af")
+
+
+def test_typing_a_wiki_link_offers_matching_documents(page, login, world, make_document):
+    make_document(world, title="Onderwijsvisie", body=ORIGINAL)
+    document = make_document(world, title="Roosteren", body="")
+    login(world.contributor)
+    page.goto(document.get_absolute_url() + "edit/")
+    text = page.get_by_label("Text (markdown)")
+    text.click()
+    text.press_sequentially("Zie [[Onderw")
+    page.get_by_role("button", name="Onderwijsvisie").click()
+    expect(text).to_have_value("Zie [[Onderwijsvisie]]")
+    expect(page.locator("[data-preview] a.wikilink")).to_have_text("Onderwijsvisie")

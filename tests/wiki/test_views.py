@@ -522,3 +522,19 @@ def test_refused_action_shows_the_403_page_with_the_reason(client, world, make_d
     response = client.get(url("edit", document))
     assert response.status_code == 403
     assert "Only contributing organisations may change documents" in response.text
+
+
+def test_editor_link_hints_list_matching_documents(as_contributor, world, make_document):
+    make_document(world, title="Onderwijsvisie")
+    make_document(world, title="Roosteren")
+    response = as_contributor.get(
+        reverse("wiki:titles", args=[world.programme.slug]), {"q": "visie"}
+    )
+    assert response.status_code == 200
+    assert [d["title"] for d in response.json()["documents"]] == ["Onderwijsvisie"]
+
+
+def test_editor_link_hints_of_a_hidden_programme_are_not_found(client, closed_world):
+    client.force_login(closed_world.outsider)
+    response = client.get(reverse("wiki:titles", args=[closed_world.programme.slug]))
+    assert response.status_code == 404
