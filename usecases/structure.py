@@ -173,6 +173,10 @@ def normalise(data: dict) -> dict:
                 "steps": steps,
             }
         )
+    # Extensions are kept in the order of the steps they branch from (3a before 4a), those of
+    # one step in the order given (3a, 3b); those whose step is gone come last.
+    positions = {s["id"]: n for n, s in enumerate(result["steps"])}
+    extensions.sort(key=lambda e: positions.get(e["at"], len(positions)))
     result["extensions"] = extensions
     targets = step_ids | {e["id"] for e in extensions}
     targets |= {s["id"] for e in extensions for s in e["steps"]}

@@ -406,6 +406,7 @@ def import_into(request, programme, slug):
         "ancestors": document.ancestors(),
         "form": form,
         "template": structure.to_markdown(document.title, selectors.usecase_data(document)),
+        **_allowed(request.user, programme),
     }
     return render(request, "usecases/import.html", context)
 
@@ -515,6 +516,7 @@ def diff(request, programme, slug):
         "field_diffs": field_diffs,
         "versions": versions,
         "text_diff_url": selectors.wiki_diff_url(document, old.pk if old else None, new.pk),
+        **_allowed(request.user, programme),
     }
     return render(request, "usecases/diff.html", context)
 
