@@ -1,6 +1,426 @@
-"""Notifications of watched documents: see the [participation] issue."""
+"""Watching and notifications, through an outbox.
+
+The flow, and why:
+
+1. A wiki service changes a document and, inside the same transaction, calls
+   `participation.events.document_event` → `document_event_record` here, which writes one
+   `Event` row (the outbox) and registers `transaction.on_commit` to enqueue
+   `event_fan_out_task`. The change and its pending event commit together or not at all. If
+   the broker is down, the enqueue fails, is logged, and the edit still succeeds.
+2. `event_fan_out` (Celery) locks the event row (`select_for_update(skip_locked=True)`), finds
+   the watchers who may read the programme (not the actor), writes their `Notification` rows in
+   chunks and marks the event fanned out, all in one transaction. A second run finds the event
+   done and does nothing; `Notification` is unique per recipient and event besides.
+3. `notifications_deliver_instant` sends the instant e-mails that are due, in batches over one
+   SMTP connection, locking the rows it sends (`skip_locked`), and marks them sent in the same
+   transaction. `digest_send` does the same per daily/weekly digest.
+4. `outbox_sweep` (Celery beat, every minute) fans out any event still pending (e.g. written
+   while the broker was down) and delivers what is due.
+
+Several edits of one document by one person within `STIP_NOTIFICATION_COALESCE_SECONDS` become
+one notification (its `count` and `to_version_id` move on); an instant e-mail waits for the
+window to pass, so the coalesced notification is mailed once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .events import DocumentEvent
+from .models import Event, Notification, Profile, Programme, ProgrammeRole, Watch
+
+logger = logging.getLogger("stip.notifications")
+
+FAN_OUT_CHUNK = 1000
+EMAIL_BATCH = 200
+
+EDIT_KINDS = {Event.Kind.CREATED, Event.Kind.EDITED, Event.Kind.REVERTED}
+COMMENT_KINDS = {Event.Kind.COMMENTED}
+STRUCTURE_KINDS = {
+    Event.Kind.MOVED,
+    Event.Kind.RENAMED,
+    Event.Kind.DELETED,
+    Event.Kind.RESTORED,
+}
+MEMBERSHIP_KINDS = {
+    Event.Kind.JOIN_REQUESTED,
+    Event.Kind.JOIN_APPROVED,
+    Event.Kind.JOIN_DECLINED,
+    Event.Kind.LEVEL_CHANGED,
+    Event.Kind.INVITED,
+}
+# E-mail preference (a Profile field) per group of event kinds; also the unsubscribe "kinds".
+PREFERENCE_OF_KIND: dict[str, str] = {
+    **dict.fromkeys(EDIT_KINDS, "email_edits"),
+    **dict.fromkeys(COMMENT_KINDS, "email_comments"),
+    **dict.fromkeys(STRUCTURE_KINDS, "email_structure"),
+    **dict.fromkeys(MEMBERSHIP_KINDS, "email_membership"),
+}
+KINDS_OF_PREFERENCE: dict[str, set[str]] = {
+    "email_edits": EDIT_KINDS,
+    "email_comments": COMMENT_KINDS,
+    "email_structure": STRUCTURE_KINDS,
+    "email_membership": MEMBERSHIP_KINDS,
+}
+COALESCING_KINDS = {Event.Kind.EDITED}
 
 
-def document_event_record(*, document, event, actor, version_id=None) -> None:
-    """Write the pending notification of a document event (the outbox). Not built yet: watching
-    and notifications arrive with [participation]."""
+def coalesce_window() -> timedelta:
+    return timedelta(seconds=getattr(settings, "STIP_NOTIFICATION_COALESCE_SECONDS", 120))
+
+
+def profile_of(user) -> Profile:
+    profile, _created = Profile.objects.get_or_create(
+        user=user, defaults={"language": settings.LANGUAGE_CODE}
+    )
+    return profile
+
+
+# --- 1. Writing the outbox (inside the change's transaction) ---
+
+
+def _enqueue_fan_out(event_id: int) -> None:
+    """Runs after commit. A broker that is down must not fail the request: log and let the
+    sweeper pick the event up."""
+    from .tasks import event_fan_out_task
+
+    try:
+        event_fan_out_task.apply_async((event_id,), retry=False)
+    except Exception:
+        if event_fan_out_task.app.conf.task_always_eager:
+            raise
+        logger.warning("Could not enqueue fan-out of event %s; the sweeper will", event_id)
+
+
+def event_record(
+    *,
+    programme: Programme,
+    kind: str,
+    actor,
+    document=None,
+    version_id: int | None = None,
+    previous_version_id: int | None = None,
+    summary: str = "",
+    join_request=None,
+    recipients: Iterable[int] = (),
+) -> Event:
+    """Write a pending event and have it fanned out after commit. Call inside the transaction
+    of the change it describes."""
+    event = Event.objects.create(
+        programme=programme,
+        document=document,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        version_id=version_id,
+        previous_version_id=previous_version_id,
+        summary=summary,
+        join_request=join_request,
+        recipients=sorted(set(recipients)),
+    )
+    transaction.on_commit(lambda: _enqueue_fan_out(event.pk))
+    return event
+
+
+def document_event_record(*, document, event: DocumentEvent, actor, version_id=None) -> Event:
+    """The wiki's entry point (see participation.events): the outbox row of a document change,
+    and the author's automatic watch of what they create or edit."""
+    from reversion.models import Version
+
+    previous_version_id = None
+    summary = ""
+    if version_id is not None:
+        previous_version_id = (
+            Version.objects.get_for_object(document)
+            .filter(pk__lt=version_id)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        comment = Version.objects.filter(pk=version_id).values_list("revision__comment", flat=True)
+        summary = comment.first() or ""
+    elif event == DocumentEvent.COMMENTED:
+        latest = document.comments.order_by("-pk").values_list("body", flat=True).first()
+        summary = (latest or "")[:300]
+    if event in EDIT_KINDS and actor is not None and actor.is_authenticated:
+        watch_automatically(user=actor, document=document)
+    return event_record(
+        programme=document.programme,
+        kind=str(event),
+        actor=actor,
+        document=document,
+        version_id=version_id,
+        previous_version_id=previous_version_id,
+        summary=summary,
+    )
+
+
+def watch_automatically(*, user, document) -> None:
+    """Contributors watch what they create or edit, unless they turned that off or already
+    watch it (or something above it)."""
+    if not profile_of(user).auto_watch:
+        return
+    if watchers_of(document).filter(pk=user.pk).exists():
+        return
+    Watch.objects.get_or_create(
+        user=user,
+        document=document,
+        defaults={
+            "programme": document.programme,
+            "scope": Watch.Scope.DOCUMENT,
+            "automatic": True,
+        },
+    )
+
+
+# --- 2. Fan-out ---
+
+
+def readers_of(programme: Programme):
+    """Active people who may read the programme (for a members-only one: members and leads)."""
+    users = get_user_model().objects.filter(is_active=True)
+    if programme.is_open:
+        return users
+    return users.filter(
+        Q(is_superuser=True)
+        | Q(affiliations__organisation__memberships__programme=programme)
+        | Q(programme_roles__programme=programme)
+    )
+
+
+def watchers_of(document):
+    """People watching the document, a document above it with its subtree, or its programme."""
+    ancestor_ids = [a.pk for a in document.ancestors()]
+    watching = Watch.objects.filter(
+        Q(document=document)
+        | Q(document_id__in=ancestor_ids, scope=Watch.Scope.SUBTREE)
+        | Q(programme_id=document.programme_id, document__isnull=True)
+    )
+    return get_user_model().objects.filter(pk__in=watching.values("user_id"))
+
+
+def _recipient_ids(event: Event) -> list[int]:
+    if event.recipients:
+        candidates = get_user_model().objects.filter(pk__in=event.recipients, is_active=True)
+    elif event.document_id is not None:
+        candidates = watchers_of(event.document)
+    else:
+        return []
+    readers = readers_of(event.programme)
+    ids = candidates.filter(pk__in=readers.values("pk"))
+    if event.actor_id is not None:
+        ids = ids.exclude(pk=event.actor_id)
+    return sorted(set(ids.values_list("pk", flat=True)))
+
+
+def _email_modes(user_ids: list[int], kind: str) -> dict[int, str]:
+    """Per recipient: how this kind of event reaches them by e-mail."""
+    preference = PREFERENCE_OF_KIND[kind]
+    modes = dict.fromkeys(user_ids, Notification.Email.INSTANT)
+    for user_id, frequency, wanted in Profile.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "email_frequency", preference
+    ):
+        if not wanted or frequency == Profile.EmailFrequency.NEVER:
+            modes[user_id] = Notification.Email.NONE
+        else:
+            modes[user_id] = frequency
+    return modes
+
+
+def _notify_chunk(event: Event, user_ids: list[int], now) -> int:
+    window = coalesce_window()
+    remaining = list(user_ids)
+    if event.kind in COALESCING_KINDS and event.actor_id is not None:
+        coalescible = Notification.objects.filter(
+            recipient_id__in=remaining,
+            document_id=event.document_id,
+            actor_id=event.actor_id,
+            kind__in=[Event.Kind.EDITED, Event.Kind.CREATED],
+            read_at__isnull=True,
+            updated_at__gte=now - window,
+        ).exclude(email=Notification.Email.SENT)
+        merged = dict(coalescible.values_list("recipient_id", "pk"))
+        if merged:
+            Notification.objects.filter(pk__in=merged.values()).update(
+                count=F("count") + 1,
+                to_version_id=event.version_id,
+                updated_at=now,
+                email_after=now + window,
+            )
+            remaining = [user_id for user_id in remaining if user_id not in merged]
+    modes = _email_modes(remaining, event.kind)
+    email_after = now + window if event.kind in COALESCING_KINDS else now
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=user_id,
+                event=event,
+                programme_id=event.programme_id,
+                document_id=event.document_id,
+                kind=event.kind,
+                actor_id=event.actor_id,
+                from_version_id=event.previous_version_id,
+                to_version_id=event.version_id,
+                created_at=now,
+                updated_at=now,
+                email=modes[user_id],
+                email_after=email_after,
+            )
+            for user_id in remaining
+        ],
+        ignore_conflicts=True,
+        batch_size=FAN_OUT_CHUNK,
+    )
+    return len(user_ids)
+
+
+def event_fan_out(*, event_id: int) -> int:
+    """Turn a pending event into notifications, once. Returns how many people it reached.
+
+    Locking: the event row is taken with `select_for_update(skip_locked=True)`; a concurrent
+    run skips it, a later run finds `fanned_out_at` set. Notifications and the mark are written
+    in the same transaction, so a crash leaves the event pending for the sweeper."""
+    with transaction.atomic():
+        event = (
+            Event.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=event_id, fanned_out_at__isnull=True)
+            .select_related("programme", "document")
+            .first()
+        )
+        if event is None:
+            return 0
+        now = timezone.now()
+        recipients = _recipient_ids(event)
+        reached = 0
+        for start in range(0, len(recipients), FAN_OUT_CHUNK):
+            reached += _notify_chunk(event, recipients[start : start + FAN_OUT_CHUNK], now)
+        Event.objects.filter(pk=event.pk).update(fanned_out_at=now)
+    return reached
+
+
+def events_pending(*, older_than: timedelta = timedelta(0)) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        Event.objects.filter(fanned_out_at__isnull=True, created_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+# --- 3. E-mail ---
+
+
+def _send_batch(rows: list[Notification], *, digest: str | None) -> int:
+    """One message per recipient over one SMTP connection. Returns the number of messages."""
+    from .emails import notification_message
+
+    by_recipient: dict[int, list[Notification]] = defaultdict(list)
+    for row in rows:
+        by_recipient[row.recipient_id].append(row)
+    users = get_user_model().objects.in_bulk(list(by_recipient))
+    messages = []
+    for user_id, items in by_recipient.items():
+        user = users.get(user_id)
+        if user is None or not user.email:
+            continue
+        messages.append(notification_message(user=user, items=items, digest=digest))
+    if messages:
+        connection = get_connection()
+        connection.send_messages(messages)
+    return len(messages)
+
+
+def _locked_rows(queryset, limit: int) -> list[Notification]:
+    return list(
+        queryset.select_for_update(skip_locked=True, of=("self",))
+        .select_related("programme", "document", "actor", "event")
+        .order_by("pk")[:limit]
+    )
+
+
+def notifications_deliver_instant(*, batch: int = EMAIL_BATCH) -> int:
+    """Send the instant e-mails that are due. Returns the number of messages sent.
+
+    Locking: each batch's rows are locked with `skip_locked`, sent, and marked sent in the same
+    transaction; a concurrent or repeated run skips or no longer sees them."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            rows = _locked_rows(
+                Notification.objects.filter(
+                    email=Notification.Email.INSTANT, email_after__lte=timezone.now()
+                ),
+                batch,
+            )
+            if not rows:
+                return sent
+            sent += _send_batch(rows, digest=None)
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                email=Notification.Email.SENT, emailed_at=timezone.now()
+            )
+
+
+def digest_send(*, frequency: str, batch: int = EMAIL_BATCH) -> int:
+    """Send the daily or weekly digests: one message per person with anything pending, grouped
+    per programme and document. Nobody gets an empty digest. Returns the number of messages."""
+    assert frequency in (Notification.Email.DAILY, Notification.Email.WEEKLY)
+    recipient_ids = list(
+        Notification.objects.filter(email=frequency)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
+    )
+    sent = 0
+    for start in range(0, len(recipient_ids), batch):
+        chunk = recipient_ids[start : start + batch]
+        with transaction.atomic():
+            rows = _locked_rows(
+                Notification.objects.filter(email=frequency, recipient_id__in=chunk), 100_000
+            )
+            if not rows:
+                continue
+            sent += _send_batch(rows, digest=frequency)
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                email=Notification.Email.SENT, emailed_at=timezone.now()
+            )
+    return sent
+
+
+# --- Reading ---
+
+
+def notification_url(notification: Notification) -> str:
+    """Where a notification leads: the diff of the change when there is one, else the document,
+    else the programme's members or requests page."""
+    from django.urls import reverse
+
+    programme = notification.programme
+    document = notification.document
+    if document is not None and notification.to_version_id:
+        url = reverse("wiki:diff", kwargs={"programme": programme.slug, "slug": document.slug})
+        query = f"?to={notification.to_version_id}"
+        if notification.from_version_id:
+            query = f"?from={notification.from_version_id}&to={notification.to_version_id}"
+        return url + query
+    if document is not None:
+        return document.get_absolute_url()
+    if notification.kind == Event.Kind.JOIN_REQUESTED:
+        return reverse("participation:requests", kwargs={"programme": programme.slug})
+    return reverse("participation:members", kwargs={"programme": programme.slug})
+
+
+def leads_of(programme: Programme) -> list[int]:
+    return list(
+        ProgrammeRole.objects.filter(programme=programme, role=ProgrammeRole.Role.LEAD)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -130,3 +130,20 @@ def visible_programmes(user) -> QuerySet[Programme]:
     if user is not None and user.is_authenticated and user.is_active:
         condition |= Q(memberships__organisation__affiliations__user=user) | Q(roles__user=user)
     return programmes.filter(condition).distinct()
+
+
+def may_confirm_affiliation(user, organisation) -> bool:
+    """Whether the person may confirm that someone works for the organisation: a lead of any
+    programme (or a superuser) always; the organisation's contact for a confirmed organisation.
+    A new, unconfirmed organisation needs a lead."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if (
+        user.is_superuser
+        or ProgrammeRole.objects.filter(user=user, role=ProgrammeRole.Role.LEAD).exists()
+    ):
+        return True
+    return (
+        organisation.is_confirmed
+        and organisation.affiliations.filter(user=user, is_contact=True).exists()
+    )

@@ -4,14 +4,41 @@ Each service checks permission through `participation.permissions` first and wor
 transaction, so the site, the API, the Wagtail admin and management commands cannot disagree.
 """
 
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .models import Membership, Organisation, Programme, ProgrammeRole
+from . import notifications, permissions, tasks
+from .models import (
+    Affiliation,
+    AffiliationRequest,
+    Event,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipChange,
+    Notification,
+    Organisation,
+    Profile,
+    Programme,
+    ProgrammeRole,
+    ProgrammeSettings,
+    Watch,
+)
 from .permissions import Action
+
+logger = logging.getLogger("stip.participation")
 
 
 def _validate_level(level: str) -> None:
@@ -26,7 +53,7 @@ def _validate_level(level: str) -> None:
 
 @transaction.atomic
 def membership_add(
-    *, programme: Programme, organisation: Organisation, level: str, by
+    *, programme: Programme, organisation: Organisation, level: str, by, reason: str = ""
 ) -> Membership:
     """Admit an organisation to a programme at a level. Leads only."""
     permissions.check(by, Action.MANAGE_MEMBERS, programme)
@@ -38,35 +65,115 @@ def membership_add(
                 % {"organisation": organisation.name}
             }
         )
-    membership = Membership.objects.create(
-        programme=programme, organisation=organisation, level=level
+    membership = _membership_apply(
+        programme=programme, organisation=organisation, level=level, by=by, reason=reason
     )
     permissions.forget(by)
     return membership
 
 
 @transaction.atomic
-def membership_set_level(*, membership: Membership, level: str, by) -> Membership:
+def membership_set_level(*, membership: Membership, level: str, by, reason: str = "") -> Membership:
     """Promote an observer to contributor or the other way round. Leads only.
 
     Locks the membership row, so two leads changing it at once are serialised."""
     permissions.check(by, Action.MANAGE_MEMBERS, membership.programme)
     _validate_level(level)
-    current = Membership.objects.select_for_update().get(pk=membership.pk)
-    if current.level != level:
-        current.level = level
-        current.save(update_fields=["level"])
+    current = _membership_apply(
+        programme=membership.programme,
+        organisation=membership.organisation,
+        level=level,
+        by=by,
+        reason=reason,
+    )
     permissions.forget(by)
     return current
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, by) -> None:
+def membership_remove(*, membership: Membership, by, reason: str = "") -> None:
     """End an organisation's membership of a programme. Its people keep their accounts and
     everything they wrote; they only lose the membership's level. Leads only."""
     permissions.check(by, Action.MANAGE_MEMBERS, membership.programme)
-    Membership.objects.filter(pk=membership.pk).delete()
+    _membership_apply(
+        programme=membership.programme,
+        organisation=membership.organisation,
+        level="",
+        by=by,
+        reason=reason,
+    )
     permissions.forget(by)
+
+
+def _membership_apply(
+    *,
+    programme: Programme,
+    organisation: Organisation,
+    level: str,
+    by,
+    reason: str,
+    join_request: JoinRequest | None = None,
+) -> Membership | None:
+    """Set an organisation's level in a programme ("" removes it), record the change (who, when,
+    from, to, why) and tell the organisation's people. No permission check: callers decide.
+
+    Locking: the membership row is locked (`select_for_update`) before it is compared."""
+    current = (
+        Membership.objects.select_for_update()
+        .filter(programme=programme, organisation=organisation)
+        .first()
+    )
+    from_level = current.level if current is not None else ""
+    if from_level == level:
+        return current
+    if not level:
+        current.delete()
+        current = None
+    elif current is None:
+        current = Membership.objects.create(
+            programme=programme, organisation=organisation, level=level
+        )
+    else:
+        current.level = level
+        current.save(update_fields=["level"])
+    actor = by if by is not None and by.is_authenticated else None
+    MembershipChange.objects.create(
+        programme=programme,
+        organisation=organisation,
+        from_level=from_level,
+        to_level=level,
+        changed_by=actor,
+        reason=reason,
+        join_request=join_request,
+    )
+    if join_request is None:
+        notifications.event_record(
+            programme=programme,
+            kind=Event.Kind.LEVEL_CHANGED,
+            actor=actor,
+            summary=_level_change_text(organisation, from_level, level, reason),
+            recipients=organisation.affiliations.values_list("user_id", flat=True),
+        )
+    for affiliation in organisation.affiliations.all():
+        permissions.forget(affiliation.user)
+    return current
+
+
+def _level_label(level: str) -> str:
+    if not level:
+        return _("not a member")
+    return str(Membership.MemberLevel(level).label)
+
+
+def _level_change_text(organisation: Organisation, from_level: str, to_level: str, reason: str):
+    text = _("%(organisation)s: %(from)s → %(to)s.") % {
+        "organisation": organisation.name,
+        "from": _level_label(from_level),
+        "to": _level_label(to_level),
+    }
+    if reason:
+        text += " " + reason
+    return text
 
 
 LEADS_GROUP = "Programme leads"
@@ -120,3 +227,475 @@ def lead_remove(*, role: ProgrammeRole, by) -> None:
         leads_group().user_set.remove(user)
     permissions.forget(user)
     permissions.forget(by)
+
+
+# --- Sign-up and affiliation ---
+
+
+class JoiningError(Exception):
+    """A joining step the rules refuse; `message` is for the person who tried it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _enqueue_or_run(task, *args) -> None:
+    """After commit: hand the work to Celery; when the broker is unreachable, do it here."""
+    try:
+        task.apply_async(args, retry=False)
+    except Exception:
+        if task.app.conf.task_always_eager:
+            raise
+        logger.warning("Broker unreachable; running %s in the request", task.name)
+        task.run(*args)
+
+
+@transaction.atomic
+def signup(
+    *,
+    name: str,
+    email: str,
+    password: str,
+    organisation: Organisation | None = None,
+    new_organisation_name: str = "",
+    new_organisation_kind: str = Organisation.Kind.OTHER,
+    language: str = "",
+):
+    """Create an inactive account and send the confirmation link. The person names an existing
+    organisation (its contact or a lead confirms them) or a new one (created unconfirmed; a lead
+    confirms both). The e-mail address is the user name."""
+    User = get_user_model()
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise ValidationError(
+            {"email": _("There is already an account with this e-mail address; log in instead.")}
+        )
+    if organisation is None and not new_organisation_name.strip():
+        raise ValidationError({"organisation": _("Choose your organisation, or name a new one.")})
+    first_name, _space, last_name = name.strip().partition(" ")
+    user = User(
+        username=email, email=email, first_name=first_name, last_name=last_name, is_active=False
+    )
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    Profile.objects.create(user=user, language=language or settings.LANGUAGE_CODE)
+    created = False
+    if organisation is None:
+        organisation_name = new_organisation_name.strip()
+        existing = Organisation.objects.filter(name__iexact=organisation_name).first()
+        if existing is not None:
+            organisation = existing
+        else:
+            organisation = Organisation.objects.create(
+                name=organisation_name,
+                slug=_unique_organisation_slug(organisation_name),
+                kind=new_organisation_kind,
+                is_confirmed=False,
+            )
+            created = True
+    AffiliationRequest.objects.create(
+        user=user, organisation=organisation, new_organisation=created
+    )
+    transaction.on_commit(lambda: _enqueue_or_run(tasks.signup_confirmation_send_task, user.pk))
+    return user
+
+
+def _unique_organisation_slug(name: str) -> str:
+    base = slugify(name)[:190] or "organisation"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def signup_confirmation_send(*, user) -> None:
+    from .emails import signup_confirmation_message
+
+    signup_confirmation_message(user).send()
+
+
+@transaction.atomic
+def signup_confirm(*, token: str):
+    """Activate the account the link was made for. Raises JoiningError for a bad or expired
+    link; a second use of a good link just returns the (already active) person."""
+    from .emails import signup_read
+
+    try:
+        user_id, email = signup_read(token)
+    except signing.SignatureExpired:
+        raise JoiningError(_("This confirmation link has expired. Sign up again.")) from None
+    except signing.BadSignature:
+        raise JoiningError(_("This confirmation link is not valid.")) from None
+    user = get_user_model().objects.select_for_update().filter(pk=user_id, email=email).first()
+    if user is None:
+        raise JoiningError(_("This confirmation link is not valid."))
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    profile = notifications.profile_of(user)
+    if profile.email_confirmed_at is None:
+        profile.email_confirmed_at = timezone.now()
+        profile.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+@transaction.atomic
+def affiliation_decide(*, request: AffiliationRequest, by, confirm: bool) -> AffiliationRequest:
+    """Confirm (or decline) that a person works for an organisation; confirming a new
+    organisation's first request confirms the organisation too. Its contact or a lead."""
+    if not permissions.may_confirm_affiliation(by, request.organisation):
+        raise PermissionDenied(
+            _("Only the organisation's contact or a programme lead may confirm this.")
+        )
+    current = AffiliationRequest.objects.select_for_update().get(pk=request.pk)
+    if current.status != AffiliationRequest.Status.PENDING:
+        raise JoiningError(_("This request has already been decided."))
+    current.status = (
+        AffiliationRequest.Status.CONFIRMED if confirm else AffiliationRequest.Status.DECLINED
+    )
+    current.decided_by = by
+    current.decided_at = timezone.now()
+    current.save(update_fields=["status", "decided_by", "decided_at"])
+    if confirm:
+        organisation = current.organisation
+        first = not organisation.affiliations.exists()
+        Affiliation.objects.get_or_create(
+            user=current.user, organisation=organisation, defaults={"is_contact": first}
+        )
+        if not organisation.is_confirmed:
+            organisation.is_confirmed = True
+            organisation.save(update_fields=["is_confirmed"])
+        permissions.forget(current.user)
+    return current
+
+
+# --- Join requests ---
+
+
+def admits_observers(programme: Programme) -> bool:
+    return ProgrammeSettings.objects.filter(programme=programme, admit_observers=True).exists()
+
+
+@transaction.atomic
+def join_request_create(
+    *, programme: Programme, organisation: Organisation, by, motivation: str, level: str = ""
+) -> JoinRequest:
+    """Ask for an organisation to join as observer, or (a member already) to become contributor.
+    A programme that admits observers at once makes them observers without a decision.
+    Anyone who may read the programme and works for the organisation may ask."""
+    permissions.check(by, Action.VIEW, programme)
+    if not by.is_authenticated or not organisation.affiliations.filter(user=by).exists():
+        raise PermissionDenied(_("You may only ask on behalf of your own organisation."))
+    motivation = motivation.strip()
+    if not motivation:
+        raise ValidationError({"motivation": _("Say in a few words why you want to join.")})
+    current = Membership.objects.filter(programme=programme, organisation=organisation).first()
+    if not level:
+        level = (
+            Membership.MemberLevel.CONTRIBUTOR
+            if current is not None
+            else Membership.MemberLevel.OBSERVER
+        )
+    _validate_level(level)
+    if current is not None and (
+        current.level == level or current.level == Membership.MemberLevel.CONTRIBUTOR
+    ):
+        raise JoiningError(
+            _("%(organisation)s already takes part as %(level)s.")
+            % {"organisation": organisation.name, "level": current.get_level_display()}
+        )
+    if current is None and level == Membership.MemberLevel.CONTRIBUTOR:
+        raise JoiningError(_("Join as observer first; then ask to become contributor."))
+    if JoinRequest.objects.filter(
+        programme=programme, organisation=organisation, status=JoinRequest.Status.PENDING
+    ).exists():
+        raise JoiningError(
+            _("%(organisation)s already has a request waiting for a decision.")
+            % {"organisation": organisation.name}
+        )
+    join_request = JoinRequest.objects.create(
+        programme=programme,
+        organisation=organisation,
+        level=level,
+        motivation=motivation,
+        requested_by=by,
+    )
+    if level == Membership.MemberLevel.OBSERVER and admits_observers(programme):
+        join_request.status = JoinRequest.Status.APPROVED
+        join_request.decided_at = timezone.now()
+        join_request.reason = _("This programme admits observers at once.")
+        join_request.save(update_fields=["status", "decided_at", "reason"])
+        _membership_apply(
+            programme=programme,
+            organisation=organisation,
+            level=level,
+            by=by,
+            reason=join_request.reason,
+            join_request=join_request,
+        )
+        return join_request
+    notifications.event_record(
+        programme=programme,
+        kind=Event.Kind.JOIN_REQUESTED,
+        actor=by,
+        summary=f"{organisation.name}: {motivation}",
+        join_request=join_request,
+        recipients=notifications.leads_of(programme),
+    )
+    return join_request
+
+
+@transaction.atomic
+def join_request_decide(
+    *, join_request: JoinRequest, by, approve: bool, reason: str = ""
+) -> JoinRequest:
+    """Approve or decline a pending request; the requester is told either way. Declining needs
+    a reason. Leads only.
+
+    Locking: the request row is locked, so two leads deciding at once cannot both decide."""
+    permissions.check(by, Action.MANAGE_MEMBERS, join_request.programme)
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Give a reason when you decline a request.")})
+    current = (
+        JoinRequest.objects.select_for_update()
+        .select_related("programme", "organisation")
+        .get(pk=join_request.pk)
+    )
+    if current.status != JoinRequest.Status.PENDING:
+        raise JoiningError(_("This request has already been decided."))
+    current.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
+    current.decided_by = by
+    current.decided_at = timezone.now()
+    current.reason = reason
+    current.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    if approve:
+        _membership_apply(
+            programme=current.programme,
+            organisation=current.organisation,
+            level=current.level,
+            by=by,
+            reason=reason or current.motivation,
+            join_request=current,
+        )
+    told = set(current.organisation.affiliations.values_list("user_id", flat=True))
+    if current.requested_by_id:
+        told.add(current.requested_by_id)
+    notifications.event_record(
+        programme=current.programme,
+        kind=Event.Kind.JOIN_APPROVED if approve else Event.Kind.JOIN_DECLINED,
+        actor=by,
+        summary=_level_request_text(current),
+        join_request=current,
+        recipients=told,
+    )
+    permissions.forget(by)
+    return current
+
+
+def _level_request_text(join_request: JoinRequest) -> str:
+    text = _("%(organisation)s as %(level)s.") % {
+        "organisation": join_request.organisation.name,
+        "level": join_request.get_level_display(),
+    }
+    if join_request.reason:
+        text += " " + join_request.reason
+    return text
+
+
+# --- Invitations ---
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    programme: Programme,
+    email: str,
+    by,
+    level: str = Membership.MemberLevel.OBSERVER,
+    organisation: Organisation | None = None,
+    message: str = "",
+) -> Invitation:
+    """Invite a person (and with them an organisation) by e-mail. The link works once and
+    expires after STIP_INVITATION_DAYS. Leads only."""
+    permissions.check(by, Action.MANAGE_MEMBERS, programme)
+    _validate_level(level)
+    days = getattr(settings, "STIP_INVITATION_DAYS", 14)
+    invitation = Invitation.objects.create(
+        programme=programme,
+        email=email.strip().lower(),
+        organisation=organisation,
+        level=level,
+        message=message.strip(),
+        token=secrets.token_urlsafe(32),
+        invited_by=by,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    invitee = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    if invitee is not None:
+        notifications.event_record(
+            programme=programme,
+            kind=Event.Kind.INVITED,
+            actor=by,
+            summary=invitation.message,
+            recipients=[invitee.pk],
+        )
+    transaction.on_commit(lambda: _enqueue_or_run(tasks.invitation_send_task, invitation.pk))
+    return invitation
+
+
+def invitation_send(*, invitation: Invitation) -> None:
+    from .emails import invitation_message
+
+    invitation_message(invitation).send()
+
+
+def invitation_usable(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("programme", "organisation").filter(token=token).first()
+    )
+    if invitation is None:
+        raise JoiningError(_("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise JoiningError(_("This invitation has already been used."))
+    if invitation.expires_at <= timezone.now():
+        raise JoiningError(
+            _("This invitation has expired. Ask the programme's lead for a new one.")
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user, organisation: Organisation | None = None) -> Invitation:
+    """Use an invitation: the invited organisation (or one of the person's own) takes part at
+    the invited level (an organisation already higher keeps its level). Works once.
+
+    Locking: the invitation row is locked, so the link cannot be used twice at once."""
+    found = invitation_usable(token)
+    invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+    if invitation.accepted_at is not None:
+        raise JoiningError(_("This invitation has already been used."))
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in or sign up to accept the invitation."))
+    if invitation.organisation is not None:
+        organisation = invitation.organisation
+        Affiliation.objects.get_or_create(user=user, organisation=organisation)
+    elif organisation is None or not organisation.affiliations.filter(user=user).exists():
+        raise ValidationError({"organisation": _("Choose the organisation you take part for.")})
+    current = Membership.objects.filter(
+        programme=invitation.programme, organisation=organisation
+    ).first()
+    if current is None or (
+        current.level == Membership.MemberLevel.OBSERVER
+        and invitation.level == Membership.MemberLevel.CONTRIBUTOR
+    ):
+        _membership_apply(
+            programme=invitation.programme,
+            organisation=organisation,
+            level=invitation.level,
+            by=invitation.invited_by,
+            reason=_("Invited by e-mail (%(email)s).") % {"email": invitation.email},
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    permissions.forget(user)
+    return invitation
+
+
+# --- Watching, notifications and preferences ---
+
+
+@transaction.atomic
+def watch_set(*, user, programme: Programme, document=None, scope: str = "") -> Watch:
+    """Watch a document, a document with everything below it, or (without a document) the
+    whole programme. Anyone logged in who may read the programme."""
+    permissions.check(user, Action.WATCH, programme)
+    if document is None:
+        watch, _created = Watch.objects.update_or_create(
+            user=user,
+            programme=programme,
+            document=None,
+            defaults={"scope": Watch.Scope.PROGRAMME, "automatic": False},
+        )
+        return watch
+    if document.programme_id != programme.pk:
+        raise ValidationError({"document": _("The document is not in this programme.")})
+    scope = scope or Watch.Scope.DOCUMENT
+    if scope not in (Watch.Scope.DOCUMENT, Watch.Scope.SUBTREE):
+        raise ValidationError({"scope": _("Choose what to watch.")})
+    watch, _created = Watch.objects.update_or_create(
+        user=user,
+        document=document,
+        defaults={"programme": programme, "scope": scope, "automatic": False},
+    )
+    return watch
+
+
+@transaction.atomic
+def watch_remove(*, user, programme: Programme, document=None) -> None:
+    Watch.objects.filter(user=user, programme=programme, document=document).delete()
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the person's notifications read (the given ones, or all)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+PREFERENCE_FIELDS = (
+    "language",
+    "email_frequency",
+    "email_edits",
+    "email_comments",
+    "email_structure",
+    "email_membership",
+    "auto_watch",
+)
+
+
+@transaction.atomic
+def preferences_update(*, user, **values) -> Profile:
+    """Change a person's preferences. Notifications still waiting for e-mail follow the new
+    choice (a kind turned off is not sent; a new frequency moves them)."""
+    profile = Profile.objects.select_for_update().get(pk=notifications.profile_of(user).pk)
+    for name, value in values.items():
+        if name not in PREFERENCE_FIELDS:
+            raise ValueError(name)
+        setattr(profile, name, value)
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    waiting = Notification.objects.filter(
+        recipient=user,
+        email__in=[
+            Notification.Email.INSTANT,
+            Notification.Email.DAILY,
+            Notification.Email.WEEKLY,
+        ],
+    )
+    for preference, kinds in notifications.KINDS_OF_PREFERENCE.items():
+        if not getattr(profile, preference) or (
+            profile.email_frequency == Profile.EmailFrequency.NEVER
+        ):
+            waiting.filter(kind__in=kinds).update(email=Notification.Email.NONE)
+        else:
+            waiting.filter(kind__in=kinds).update(email=profile.email_frequency)
+    return profile
+
+
+def unsubscribe(*, token: str) -> tuple[Profile, str]:
+    """Turn off one kind of e-mail from the link in a message, without logging in."""
+    from .emails import unsubscribe_read
+
+    try:
+        user_id, preference = unsubscribe_read(token)
+    except signing.BadSignature:
+        raise JoiningError(_("This unsubscribe link is not valid.")) from None
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise JoiningError(_("This unsubscribe link is not valid."))
+    return preferences_update(user=user, **{preference: False}), preference

@@ -1,3 +1,30 @@
+from django.urls import path
+
+from . import views
+
 app_name = "participation"
 
-urlpatterns: list = []
+programme = "p/<slug:programme>/"
+
+urlpatterns = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("accounts/affiliations/", views.affiliations, name="affiliations"),
+    path("accounts/preferences/", views.preferences, name="preferences"),
+    path(f"{programme}members/", views.members, name="members"),
+    path(
+        f"{programme}members/<slug:organisation>/level/",
+        views.member_level,
+        name="member_level",
+    ),
+    path(f"{programme}join/", views.join, name="join"),
+    path(f"{programme}requests/", views.requests, name="requests"),
+    path(f"{programme}invite/", views.invite, name="invite"),
+    path(f"{programme}watch/", views.watch, name="watch_programme"),
+    path(f"{programme}watch/<slug:slug>/", views.watch, name="watch"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

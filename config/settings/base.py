@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "participation.context_processors.notifications",
             ],
         },
     },
@@ -160,15 +161,37 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 1}
+    # A request that enqueues must not wait for a broker that is down: one quick retry at most
+    # (the outbox sweeper delivers what could not be enqueued).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+from celery.schedules import crontab as _crontab  # noqa: E402
+
 CELERY_BEAT_SCHEDULE: dict = {
     # Timeboxes: open, remind, freeze and auto-close what is due (deadlines live in the database).
     "timeboxes-sweep": {"task": "timeboxes.tasks.timeboxes_sweep_task", "schedule": 60.0},
+    # Notifications: the outbox sweeper (events still pending, instant e-mail due) and digests.
+    "participation-outbox-sweep": {"task": "participation.outbox_sweep", "schedule": 60.0},
+    "participation-daily-digest": {
+        "task": "participation.digest_send",
+        "schedule": _crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "participation-weekly-digest": {
+        "task": "participation.digest_send",
+        "schedule": _crontab(day_of_week="monday", hour=7, minute=0),
+        "args": ("weekly",),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
@@ -183,6 +206,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0
+# Edits of one document by one person within this many seconds become one notification.
+STIP_NOTIFICATION_COALESCE_SECONDS = env.int("STIP_NOTIFICATION_COALESCE_SECONDS", default=120)
+STIP_INVITATION_DAYS = 14
 
 # Content-Security-Policy (django-csp): no inline script, no eval, no plugins on our pages.
 # The admin sites get inline script and style on top (config/csp.py; docs/decisions/).

@@ -1,0 +1,118 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation, Membership, Organisation, Profile, Watch
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Your organisation"),
+        queryset=Organisation.objects.filter(is_confirmed=True),
+        required=False,
+        empty_label=_("— not in the list —"),
+    )
+    new_organisation = forms.CharField(
+        label=_("Or the name of a new organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("A programme lead confirms a new organisation."),
+    )
+    new_organisation_kind = forms.ChoiceField(
+        label=_("Kind of the new organisation"),
+        choices=Organisation.Kind.choices,
+        initial=Organisation.Kind.SCHOOL,
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of e-mail"), choices=settings.LANGUAGES, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organisation") and not (data.get("new_organisation") or "").strip():
+            self.add_error("organisation", _("Choose your organisation, or name a new one."))
+        return data
+
+
+class JoinForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    motivation = forms.CharField(
+        label=_("Why do you want to take part?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations or Organisation.objects.none()
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text=_("Required when you decline; the requester reads it."),
+    )
+
+
+class LevelForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[*Membership.MemberLevel.choices, ("", _("Remove from the programme"))],
+        required=False,
+    )
+    reason = forms.CharField(label=_("Why"), max_length=2000, required=False)
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "organisation", "level", "message"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+
+class AcceptInvitationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Take part for"), queryset=Organisation.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations or Organisation.objects.none()
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = [
+            "language",
+            "email_frequency",
+            "email_edits",
+            "email_comments",
+            "email_structure",
+            "email_membership",
+            "auto_watch",
+        ]
+
+
+class WatchForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Watch"),
+        choices=[
+            (Watch.Scope.DOCUMENT, Watch.Scope.DOCUMENT.label),
+            (Watch.Scope.SUBTREE, Watch.Scope.SUBTREE.label),
+            ("", _("Stop watching")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )

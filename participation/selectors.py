@@ -1,0 +1,180 @@
+"""Reads for views, the API and templates: querysets with their joins, named after what they
+return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from .models import (
+    AffiliationRequest,
+    JoinRequest,
+    Membership,
+    MembershipChange,
+    Notification,
+    Organisation,
+    Programme,
+    ProgrammeRole,
+    Watch,
+)
+
+
+def members_of(programme: Programme) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(programme=programme)
+        .select_related("organisation")
+        .prefetch_related("organisation__people")
+        .order_by("-level", "organisation__name")
+    )
+
+
+def membership_history(programme: Programme, limit: int = 50) -> QuerySet[MembershipChange]:
+    return (
+        MembershipChange.objects.filter(programme=programme)
+        .select_related("organisation", "changed_by")
+        .order_by("-changed_at", "-pk")[:limit]
+    )
+
+
+def join_requests_pending(programme: Programme) -> QuerySet[JoinRequest]:
+    return (
+        JoinRequest.objects.filter(programme=programme, status=JoinRequest.Status.PENDING)
+        .select_related("organisation", "requested_by")
+        .order_by("created_at")
+    )
+
+
+def join_requests_of(user, programme: Programme) -> QuerySet[JoinRequest]:
+    return (
+        JoinRequest.objects.filter(programme=programme, organisation__affiliations__user=user)
+        .select_related("organisation", "decided_by")
+        .order_by("-created_at")
+        .distinct()
+    )
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(affiliations__user=user).order_by("name")
+
+
+def affiliation_requests_for(user) -> QuerySet[AffiliationRequest]:
+    """Pending affiliation requests this person may decide."""
+    from . import permissions
+
+    pending = AffiliationRequest.objects.filter(
+        status=AffiliationRequest.Status.PENDING, user__is_active=True
+    ).select_related("user", "organisation")
+    if not user.is_authenticated:
+        return pending.none()
+    if user.is_superuser or ProgrammeRole.objects.filter(user=user).exists():
+        return pending
+    allowed = [r.pk for r in pending if permissions.may_confirm_affiliation(user, r.organisation)]
+    return pending.filter(pk__in=allowed)
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related(
+        "programme", "document", "actor", "event"
+    )
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def watch_of(user, programme: Programme, document=None) -> Watch | None:
+    if not user.is_authenticated:
+        return None
+    return Watch.objects.filter(user=user, programme=programme, document=document).first()
+
+
+@dataclass(frozen=True)
+class GrowthPoint:
+    day: date
+    observers: int
+    contributors: int
+
+    @property
+    def total(self) -> int:
+        return self.observers + self.contributors
+
+
+def membership_growth(programme: Programme) -> list[GrowthPoint]:
+    """Members per level after each day on which the membership changed, from the recorded
+    changes (memberships from before the record began count from when they joined)."""
+    changes = list(
+        MembershipChange.objects.filter(programme=programme)
+        .order_by("changed_at", "pk")
+        .values_list("organisation_id", "changed_at", "to_level")
+    )
+    recorded = {organisation_id for organisation_id, _at, _to in changes}
+    levels: dict[int, str] = {}
+    timeline: list[tuple] = [
+        (m.joined_at, m.organisation_id, m.level)
+        for m in Membership.objects.filter(programme=programme).exclude(
+            organisation_id__in=recorded
+        )
+    ]
+    timeline += [(at, organisation_id, to) for organisation_id, at, to in changes]
+    timeline.sort(key=lambda row: row[0])
+    points: dict[date, GrowthPoint] = {}
+    for at, organisation_id, level in timeline:
+        if level:
+            levels[organisation_id] = level
+        else:
+            levels.pop(organisation_id, None)
+        values = list(levels.values())
+        day = at.date()
+        points[day] = GrowthPoint(
+            day=day,
+            observers=values.count(Membership.MemberLevel.OBSERVER),
+            contributors=values.count(Membership.MemberLevel.CONTRIBUTOR),
+        )
+    return list(points.values())
+
+
+def growth_chart(points: list[GrowthPoint], width: int = 600, height: int = 200) -> dict:
+    """Coordinates for a server-side SVG step chart of the members over time."""
+    if not points:
+        return {}
+    pad = 30
+    top = max(point.total for point in points) or 1
+    first, last = points[0].day.toordinal(), points[-1].day.toordinal()
+    span = max(last - first, 1)
+
+    def x(day: date) -> float:
+        return round(pad + (day.toordinal() - first) / span * (width - 2 * pad), 1)
+
+    def y(value: int) -> float:
+        return round(height - pad - value / top * (height - 2 * pad), 1)
+
+    def steps(values) -> str:
+        coords = []
+        previous = None
+        for point, value in zip(points, values, strict=True):
+            if previous is not None:
+                coords.append(f"{x(point.day)},{y(previous)}")
+            coords.append(f"{x(point.day)},{y(value)}")
+            previous = value
+        coords.append(f"{width - pad},{y(previous)}")
+        return " ".join(coords)
+
+    return {
+        "width": width,
+        "height": height,
+        "pad": pad,
+        "top": top,
+        "axis_y": height - pad,
+        "top_y": y(top),
+        "right": width - pad,
+        "total": steps([p.total for p in points]),
+        "contributors": steps([p.contributors for p in points]),
+        "first": points[0].day,
+        "last": points[-1].day,
+    }

@@ -1,0 +1,75 @@
+"""Thin Celery tasks: each loads by id and calls a service. All are idempotent: running one twice
+sends nothing twice (see participation.notifications for the locking)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from . import notifications
+
+logger = logging.getLogger("stip.notifications")
+
+
+def _enqueue_delivery(countdown: float = 0) -> None:
+    try:
+        notifications_deliver_task.apply_async(countdown=countdown, retry=False)
+    except Exception:
+        if notifications_deliver_task.app.conf.task_always_eager:
+            raise
+        logger.warning("Could not enqueue e-mail delivery; the sweeper will send it")
+
+
+@shared_task(name="participation.event_fan_out")
+def event_fan_out_task(event_id: int) -> int:
+    reached = notifications.event_fan_out(event_id=event_id)
+    if reached:
+        _enqueue_delivery()
+        window = notifications.coalesce_window().total_seconds()
+        if window:
+            _enqueue_delivery(countdown=window + 1)
+    return reached
+
+
+@shared_task(name="participation.notifications_deliver")
+def notifications_deliver_task() -> int:
+    return notifications.notifications_deliver_instant()
+
+
+@shared_task(name="participation.outbox_sweep")
+def outbox_sweep_task() -> int:
+    """Every minute (beat): fan out events still pending, e.g. written while the broker was
+    down, and send the instant e-mails that are due."""
+    swept = 0
+    for event_id in notifications.events_pending():
+        swept += 1
+        notifications.event_fan_out(event_id=event_id)
+    notifications.notifications_deliver_instant()
+    return swept
+
+
+@shared_task(name="participation.digest_send")
+def digest_send_task(frequency: str) -> int:
+    return notifications.digest_send(frequency=frequency)
+
+
+@shared_task(name="participation.signup_confirmation_send")
+def signup_confirmation_send_task(user_id: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from . import services
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=False).first()
+    if user is not None:
+        services.signup_confirmation_send(user=user)
+
+
+@shared_task(name="participation.invitation_send")
+def invitation_send_task(invitation_id: int) -> None:
+    from . import services
+    from .models import Invitation
+
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is not None:
+        services.invitation_send(invitation=invitation)

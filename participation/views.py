@@ -1,0 +1,410 @@
+"""Joining, members, watching and notifications in the site. Thin: parse, call one service or
+selector, render."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wiki.models import Document
+from wiki.selectors import programme_for
+
+from . import notifications, permissions, selectors, services
+from .forms import (
+    AcceptInvitationForm,
+    DecisionForm,
+    InvitationForm,
+    JoinForm,
+    LevelForm,
+    PreferencesForm,
+    SignupForm,
+    WatchForm,
+)
+from .models import AffiliationRequest, JoinRequest, Membership, Organisation
+from .permissions import Action
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, keeping what was typed."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Sign-up ---
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("wiki:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.signup(
+                name=data["name"],
+                email=data["email"],
+                password=data["password"],
+                organisation=data["organisation"],
+                new_organisation_name=data["new_organisation"],
+                new_organisation_kind=data["new_organisation_kind"] or Organisation.Kind.OTHER,
+                language=data["language"] or request.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                _form_errors(form, error)
+            else:
+                form.add_error("password", error)
+        else:
+            return render(request, "participation/signup_done.html", {"email": data["email"]})
+    return render(request, "participation/signup.html", {"form": form})
+
+
+def confirm(request, token):
+    try:
+        user = services.signup_confirm(token=token)
+    except services.JoiningError as error:
+        return render(request, "participation/confirm_failed.html", {"message": error.message})
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request,
+        _("Your e-mail address is confirmed. Welcome to Stip!"),
+    )
+    pending = AffiliationRequest.objects.filter(
+        user=user, status=AffiliationRequest.Status.PENDING
+    ).exists()
+    if pending:
+        messages.info(
+            request,
+            _("Your organisation's contact or a programme lead still confirms you work there."),
+        )
+    return redirect("wiki:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def affiliations(request):
+    if request.method == "POST":
+        found = get_object_or_404(AffiliationRequest, pk=request.POST.get("request"))
+        try:
+            services.affiliation_decide(
+                request=found, by=request.user, confirm=request.POST.get("decision") == "confirm"
+            )
+        except services.JoiningError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decision saved."))
+        return redirect("participation:affiliations")
+    return render(
+        request,
+        "participation/affiliations.html",
+        {"requests": selectors.affiliation_requests_for(request.user)},
+    )
+
+
+# --- Members and joining ---
+
+
+def members(request, programme):
+    programme = programme_for(request.user, programme)
+    points = selectors.membership_growth(programme)
+    return render(
+        request,
+        "participation/members.html",
+        {
+            "programme": programme,
+            "memberships": selectors.members_of(programme),
+            "history": selectors.membership_history(programme),
+            "points": points,
+            "chart": selectors.growth_chart(points),
+            "can_manage": permissions.can(request.user, Action.MANAGE_MEMBERS, programme),
+            "pending_count": selectors.join_requests_pending(programme).count(),
+            "level_form": LevelForm(),
+            "my_requests": selectors.join_requests_of(request.user, programme)[:5]
+            if request.user.is_authenticated
+            else [],
+            "watch": selectors.watch_of(request.user, programme),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request, programme):
+    programme = programme_for(request.user, programme)
+    organisations = selectors.organisations_of(request.user)
+    form = JoinForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            join_request = services.join_request_create(
+                programme=programme,
+                organisation=form.cleaned_data["organisation"],
+                by=request.user,
+                motivation=form.cleaned_data["motivation"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        except services.JoiningError as error:
+            form.add_error(None, error.message)
+        else:
+            if join_request.status == JoinRequest.Status.APPROVED:
+                messages.success(
+                    request,
+                    _("%(organisation)s now takes part as %(level)s.")
+                    % {
+                        "organisation": join_request.organisation.name,
+                        "level": join_request.get_level_display(),
+                    },
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Your request is sent. The programme's leads will decide on it."),
+                )
+            return redirect("participation:members", programme=programme.slug)
+    memberships = {
+        m.organisation_id: m
+        for m in Membership.objects.filter(programme=programme, organisation__in=organisations)
+    }
+    return render(
+        request,
+        "participation/join.html",
+        {
+            "programme": programme,
+            "form": form,
+            "has_organisation": organisations.exists(),
+            "memberships": memberships.values(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requests(request, programme):
+    programme = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
+    if request.method == "POST":
+        join_request = get_object_or_404(
+            JoinRequest, pk=request.POST.get("request"), programme=programme
+        )
+        form = DecisionForm(request.POST)
+        form.is_valid()
+        try:
+            services.join_request_decide(
+                join_request=join_request,
+                by=request.user,
+                approve=request.POST.get("decision") == "approve",
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except services.JoiningError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decision saved; the requester is told."))
+        return redirect("participation:requests", programme=programme.slug)
+    return render(
+        request,
+        "participation/requests.html",
+        {
+            "programme": programme,
+            "pending": selectors.join_requests_pending(programme),
+            "form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_level(request, programme, organisation):
+    programme = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
+    membership = get_object_or_404(Membership, programme=programme, organisation__slug=organisation)
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a level."))
+        return redirect("participation:members", programme=programme.slug)
+    level, reason = form.cleaned_data["level"], form.cleaned_data["reason"]
+    if level:
+        services.membership_set_level(
+            membership=membership, level=level, by=request.user, reason=reason
+        )
+    else:
+        services.membership_remove(membership=membership, by=request.user, reason=reason)
+    messages.success(request, _("The membership is changed."))
+    return redirect("participation:members", programme=programme.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request, programme):
+    programme = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.invitation_create(
+            programme=programme,
+            email=data["email"],
+            organisation=data["organisation"],
+            level=data["level"],
+            message=data["message"],
+            by=request.user,
+        )
+        messages.success(request, _("The invitation is sent to %(email)s.") % data)
+        return redirect("participation:members", programme=programme.slug)
+    return render(request, "participation/invite.html", {"programme": programme, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    try:
+        found = services.invitation_usable(token)
+    except services.JoiningError as error:
+        return render(request, "participation/invitation.html", {"message": error.message})
+    organisations = selectors.organisations_of(request.user)
+    form = AcceptInvitationForm(request.POST or None, organisations=organisations)
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and (found.organisation is not None or form.is_valid())
+    ):
+        try:
+            services.invitation_accept(
+                token=token,
+                user=request.user,
+                organisation=form.cleaned_data.get("organisation")
+                if found.organisation is None
+                else None,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        except services.JoiningError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Welcome to %(programme)s.") % {"programme": found.programme.name}
+            )
+            return redirect(found.programme.get_absolute_url())
+    return render(
+        request,
+        "participation/invitation.html",
+        {"invitation": found, "form": form},
+    )
+
+
+# --- Watching ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def watch(request, programme, slug=None):
+    programme = programme_for(request.user, programme, Action.WATCH)
+    document = None
+    if slug is not None:
+        document = get_object_or_404(Document.objects.alive(), programme=programme, slug=slug)
+    current = selectors.watch_of(request.user, programme, document)
+    form = WatchForm(
+        request.POST or None,
+        initial={"scope": current.scope if current else "subtree"},
+    )
+    if request.method == "POST" and form.is_valid():
+        scope = form.cleaned_data["scope"]
+        if document is None:
+            scope = request.POST.get("scope", "")
+        if scope:
+            services.watch_set(
+                user=request.user, programme=programme, document=document, scope=scope
+            )
+            messages.success(request, _("You watch this now."))
+        else:
+            services.watch_remove(user=request.user, programme=programme, document=document)
+            messages.success(request, _("You no longer watch this."))
+        if document is not None:
+            return redirect(document.get_absolute_url())
+        return redirect("participation:members", programme=programme.slug)
+    return render(
+        request,
+        "participation/watch.html",
+        {"programme": programme, "document": document, "watch": current, "form": form},
+    )
+
+
+# --- Notifications and preferences ---
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(selectors.notifications_of(request.user), 30).get_page(request.GET.get("page"))
+    items = [
+        {"notification": n, "url": reverse("participation:notification_open", args=[n.pk])}
+        for n in page
+    ]
+    return render(request, "participation/notifications.html", {"page": page, "items": items})
+
+
+@login_required
+def notification_open(request, pk):
+    """Mark read and go straight to the change (its diff)."""
+    found = selectors.notifications_of(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No such notification."))
+    services.notifications_mark_read(user=request.user, ids=[found.pk])
+    return redirect(notifications.notification_url(found))
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    services.notifications_mark_read(user=request.user, ids=ids)
+    return redirect("participation:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    profile = notifications.profile_of(request.user)
+    form = PreferencesForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.preferences_update(
+            user=request.user, **{name: form.cleaned_data[name] for name in form.fields}
+        )
+        messages.success(request, _("Your settings are saved."))
+        return redirect("participation:preferences")
+    return render(request, "participation/preferences.html", {"form": form})
+
+
+@csrf_exempt  # one-click unsubscribe (RFC 8058) posts without a session; the token is signed
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    from .emails import PREFERENCE_LABELS, unsubscribe_read
+
+    try:
+        _user_id, preference = unsubscribe_read(token)
+    except Exception:
+        return render(
+            request,
+            "participation/unsubscribe.html",
+            {"message": _("This unsubscribe link is not valid.")},
+            status=400,
+        )
+    if request.method == "POST":
+        services.unsubscribe(token=token)
+        return render(
+            request,
+            "participation/unsubscribe.html",
+            {"done": True, "label": PREFERENCE_LABELS[preference]},
+        )
+    return render(
+        request,
+        "participation/unsubscribe.html",
+        {"label": PREFERENCE_LABELS[preference]},
+    )
