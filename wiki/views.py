@@ -56,9 +56,12 @@ def _allowed(user, programme) -> dict[str, bool]:
     }
 
 
-def _document(request, programme, slug):
-    """The living document, or a redirect (301) when `slug` is its old address."""
-    document, new_slug = selectors.document_for(programme, slug)
+def _document(request, programme, slug, *, include_deleted: bool = False):
+    """The living document, or a redirect (301) when `slug` is its old address.
+
+    `include_deleted` lets a save or a comment that was typed before someone deleted the document
+    reach the service, which refuses it with a message while the form keeps the text."""
+    document, new_slug = selectors.document_for(programme, slug, include_deleted=include_deleted)
     if document is None:
         match = request.resolver_match
         url = reverse(
@@ -290,7 +293,7 @@ def _document_context(request, programme, document, *, comment_form) -> dict:
 @require_http_methods(["GET", "POST"])
 def edit(request, programme, slug):
     programme = selectors.programme_for(request.user, programme, Action.EDIT)
-    document, moved = _document(request, programme, slug)
+    document, moved = _document(request, programme, slug, include_deleted=request.method == "POST")
     if moved:
         return moved
     context = {"programme": programme, "document": document, **_allowed(request.user, programme)}
@@ -621,7 +624,7 @@ def restore(request, programme, document_id):
 @require_POST
 def comment(request, programme, slug):
     programme = selectors.programme_for(request.user, programme, Action.DISCUSS)
-    document, moved = _document(request, programme, slug)
+    document, moved = _document(request, programme, slug, include_deleted=True)
     if moved:
         return moved
     form = CommentForm(request.POST)

@@ -538,3 +538,22 @@ def test_editor_link_hints_of_a_hidden_programme_are_not_found(client, closed_wo
     client.force_login(closed_world.outsider)
     response = client.get(reverse("wiki:titles", args=[closed_world.programme.slug]))
     assert response.status_code == 404
+
+
+def test_save_after_someone_deleted_the_document_keeps_the_text(
+    as_contributor, world, make_document
+):
+    document = make_document(world, body="Oud.\n")
+    services.document_delete(document=document, by=world.lead)
+    response = as_contributor.post(
+        url("edit", document),
+        {
+            "title": document.title,
+            "body": "Mijn werk van een uur",
+            "base_version": document.head_id,
+        },
+    )
+    assert response.status_code == 409
+    assert "This document was deleted." in response.text
+    assert "Mijn werk van een uur" in response.text
+    assert as_contributor.get(url("edit", document)).status_code == 404
