@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -206,6 +207,7 @@ def usecase_save(
     author,
     summary: str = "",
     title: str | None = None,
+    action: str = EditMeta.Action.EDIT,
 ) -> SaveResult:
     """Save an edit of a use case's fields that was based on `base_version_id`.
 
@@ -226,7 +228,6 @@ def usecase_save(
         raise ValidationError({"title": TITLE_NEEDED})
     data = structure.normalise(data)
     _validate_data(data)
-    action = EditMeta.Action.EDIT
     if current.head_id is not None and base_version_id != current.head_id:
         try:
             base = snapshot_at(current, version_of(current, base_version_id))
@@ -257,10 +258,54 @@ def usecase_save(
     version = _save_revision(document=current, author=author, summary=summary, action=action)
     if title_changed:
         _bump_link_epoch(current.programme)
-    document_event(
-        document=current, event=DocumentEvent.EDITED, actor=author, version_id=version.pk
-    )
+    event = DocumentEvent.REVERTED if action == EditMeta.Action.REVERT else DocumentEvent.EDITED
+    document_event(document=current, event=event, actor=author, version_id=version.pk)
     return SaveResult(document=current, version=version, merged=action == EditMeta.Action.MERGE)
+
+
+@transaction.atomic
+def usecase_revert_if_structured(
+    *, document: Document, version_id: int, author, summary: str = ""
+) -> SaveResult | None:
+    """Revert a structured use case to an old version: its fields, steps, extensions and
+    variants, and so its body. None when the document has no structured fields (then the
+    wiki's plain revert applies). Called by `wiki.services.document_revert`."""
+    if not UseCase.objects.filter(document=document).exists():
+        return None
+    permissions.check(author, Action.EDIT, document.programme)
+    current = _lock(document)
+    old = version_of(current, version_id)
+    has_fields = (
+        Version.objects.get_for_model(UseCase)
+        .filter(revision_id__lte=old.revision_id, object_id=_usecase_pk(current))
+        .exists()
+    )
+    if has_fields:
+        snapshot = snapshot_at(current, old)
+        title, data = snapshot.title, snapshot.data
+    else:
+        try:
+            title, data = structure.from_markdown(
+                old.field_dict.get("body", ""), organisation_names(current.programme)
+            )
+        except structure.MarkdownError:
+            raise WikiError(
+                _(
+                    "This version was written before the use case had its fields, and its text "
+                    "does not fit the use case template. Copy what you need from it instead."
+                )
+            ) from None
+        title = old.field_dict.get("title") or title
+    date = timezone.localtime(old.revision.date_created).strftime("%Y-%m-%d %H:%M")
+    return usecase_save(
+        document=current,
+        data=data,
+        base_version_id=current.head_id,
+        author=author,
+        summary=summary or _("Reverted to the version of %(date)s") % {"date": date},
+        title=title,
+        action=EditMeta.Action.REVERT,
+    )
 
 
 def organisation_names(programme: Programme) -> dict[str, int]:

@@ -264,12 +264,21 @@ def _merge(base: Version | None, current: Document, title: str, body: str):
 def document_revert(
     *, document: Document, version_id: int, author, summary: str = ""
 ) -> SaveResult:
-    """Make an old version's title and text current again, as a new version."""
+    """Make an old version's title and text current again, as a new version. A structured use
+    case reverts its fields too (the body is their rendering), through the use cases app."""
     permissions.check(author, Action.EDIT, document.programme)
     current = _lock(document)
     if current.is_deleted:
         raise WikiError(_("This document was deleted."))
     _ensure_not_frozen(current, "revert")
+    if current.kind == Document.Kind.USE_CASE:
+        from usecases.services import usecase_revert_if_structured
+
+        result = usecase_revert_if_structured(
+            document=current, version_id=version_id, author=author, summary=summary
+        )
+        if result is not None:
+            return result
     old = version_of(current, version_id)
     fields = old.field_dict
     current.title, current.body = fields["title"], fields["body"]

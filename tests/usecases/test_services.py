@@ -268,3 +268,16 @@ def test_only_leads_edit_the_technical_word_list(world):
         programme=world.programme, words="database, SQL\nknop", author=world.lead
     )
     assert selectors.technical_words(world.programme) == ["database", "knop", "sql"]
+
+
+def test_wiki_revert_of_a_use_case_restores_its_steps(world, usecase):
+    first = usecase.head_id
+    data = sample()
+    data["steps"] = data["steps"][:1]
+    services.usecase_save(
+        document=usecase, data=data, base_version_id=usecase.head_id, author=world.contributor
+    )
+    result = wiki_services.document_revert(document=usecase, version_id=first, author=world.lead)
+    assert len(selectors.usecase_data(usecase)["steps"]) == 3
+    assert "3. Teacher: Checks the draft." in result.document.body
+    assert result.version.revision.edit_meta.action == "revert"
