@@ -61,7 +61,10 @@ def diff_texts(old: str, new: str, *, context: int | None = CONTEXT_LINES) -> Di
     them when None); longer unchanged stretches become a "skip" row."""
     deadline = time.monotonic() + settings.STIP_DIFF_TIMEOUT_SECONDS
     a, b = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # autojunk: in long texts, lines that occur very often (blank lines, table rules) are not
+    # used as anchors. Without it, matching is quadratic in them: 3.5 s for two 100 KB versions
+    # instead of 0.1 s. The diff stays exact; it may only pair lines a little less tightly.
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=True)
     result = Diff()
     opcodes = matcher.get_opcodes()
     for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
