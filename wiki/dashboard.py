@@ -245,10 +245,18 @@ def awaiting_signoff(user, entries: list[ProgrammeEntry]) -> list[AskItem]:
 
 
 def _signoff_url(document: Document) -> str:
+    return (
+        _route("usecases:signoffs", document.programme.slug, document.slug)
+        or document.get_absolute_url()
+    )
+
+
+def _route(name: str, *args) -> str:
+    """The address of another app's page, or "" while that page does not exist yet."""
     try:
-        return reverse("usecases:signoffs", args=[document.programme.slug, document.slug])
+        return reverse(name, args=args)
     except NoReverseMatch:
-        return document.get_absolute_url()
+        return ""
 
 
 def join_requests_for(user) -> list[AskItem]:
@@ -266,7 +274,9 @@ def join_requests_for(user) -> list[AskItem]:
     items = []
     for join in requests.select_related("programme", "organisation"):
         title = _("%(organisation)s asks to join") % {"organisation": join.organisation.name}
-        url = _url(join, join.programme.get_absolute_url())
+        url = _route("participation:requests", join.programme.slug) or _url(
+            join, join.programme.get_absolute_url()
+        )
         items.append(AskItem(title, url, join.programme, getattr(join, "created_at", None)))
     return items
 
