@@ -43,8 +43,11 @@ def mentions(text: str, words) -> bool:
     return pattern.search(text) is not None
 
 
-def mark_terms(html: str, entries: list[GlossaryEntry]) -> SafeString:
-    """Mark the first mention of each glossary entry in sanitised HTML."""
+def mark_terms(
+    html: str, entries: list[GlossaryEntry], marked: set[str] | None = None
+) -> SafeString:
+    """Mark the first mention of each glossary entry in sanitised HTML. Pass the same `marked`
+    set for several parts of one page to mark each term once on the page."""
     by_word = {}
     for entry in entries:
         for word in entry.words:
@@ -52,7 +55,8 @@ def mark_terms(html: str, entries: list[GlossaryEntry]) -> SafeString:
     pattern = _pattern(w for e in entries for w in e.words)
     if pattern is None:
         return mark_safe(html)  # noqa: S308 - sanitised by the caller, unchanged
-    marked: set[str] = set()
+    if marked is None:
+        marked = set()
     skip_depth = 0
     parts = TAG.split(html)
     for index, part in enumerate(parts):

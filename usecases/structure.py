@@ -629,6 +629,19 @@ def detail_warnings(
                 ),
             )
         )
+    labels = extension_labels(data)
+    for extension in data.get("extensions") or []:
+        if labels.get(extension["id"]) == "?":
+            warnings.append(
+                DetailWarning(
+                    "orphan_extension",
+                    _(
+                        "The extension “%(condition)s” branches from a step that was removed. "
+                        "Choose the step it belongs to."
+                    )
+                    % {"condition": extension["condition"]},
+                )
+            )
     if technical_words:
         pattern = re.compile(
             r"(?<!\w)(" + "|".join(re.escape(w) for w in technical_words) + r")(?!\w)",

@@ -17,7 +17,7 @@ from wiki import selectors as wiki_selectors
 from wiki.diff import diff_texts
 from wiki.forms import add_service_errors
 from wiki.models import Document
-from wiki.rendering import programme_resolver
+from wiki.rendering import markdown_to_html, programme_resolver
 from wiki.services import WikiError, organisation_of, version_of
 
 from . import forms, selectors, services, structure
@@ -55,11 +55,10 @@ class Renderer:
     def __init__(self, programme) -> None:
         self.resolve = programme_resolver(programme)
         self.entries = entries_for(programme)
+        self.marked: set[str] = set()
 
     def __call__(self, text: str) -> str:
-        from wiki.rendering import markdown_to_html
-
-        return mark_terms(markdown_to_html(text, self.resolve), self.entries)
+        return mark_terms(markdown_to_html(text, self.resolve), self.entries, self.marked)
 
 
 def _usecase_url(document: Document) -> str:

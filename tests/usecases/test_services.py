@@ -281,3 +281,10 @@ def test_wiki_revert_of_a_use_case_restores_its_steps(world, usecase):
     assert len(selectors.usecase_data(usecase)["steps"]) == 3
     assert "3. Teacher: Checks the draft." in result.document.body
     assert result.version.revision.edit_meta.action == "revert"
+
+
+def test_extension_of_a_removed_step_gets_a_warning():
+    data = structure.normalise(sample())
+    data["steps"] = data["steps"][:2]
+    codes = [w.code for w in structure.detail_warnings(structure.normalise(data), [])]
+    assert codes == ["orphan_extension"]

@@ -183,3 +183,17 @@ def test_variant_through_the_web(client, world, usecase):
     assert "Bij ons keurt de teamleider." in html
     overview = client.get(reverse("usecases:overview", args=[world.programme.slug]))
     assert overview.context["overview"].rows[-1][1].variant_count == 1
+
+
+def test_actor_and_technical_word_pages(client, world, usecase):
+    client.force_login(world.contributor)
+    actors = reverse("usecases:actors", args=[world.programme.slug])
+    response = client.post(actors, {"name": "Student", "description": "Learns."})
+    assert response.status_code == 302
+    page = client.get(reverse("usecases:actor", args=[world.programme.slug, "teacher"]))
+    assert usecase.title in page.content.decode()
+    words = reverse("usecases:technical_words", args=[world.programme.slug])
+    assert client.post(words, {"words": "database"}).status_code == 403
+    client.force_login(world.lead)
+    assert client.post(words, {"words": "database\nknop"}).status_code == 302
+    assert selectors.technical_words(world.programme) == ["database", "knop"]
