@@ -17,3 +17,7 @@ graceful_timeout = 10
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket lives at one path per user ($HOME/.gunicorn/gunicorn.ctl), so two
+# servers on one machine (make run beside the tests or the benchmark) would take it from each
+# other. Stip does not use gunicornc; leave it off.
+control_socket_disable = True
