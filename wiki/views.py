@@ -373,6 +373,7 @@ def _conflict(request, context: dict, conflict: services.EditConflict):
             "diff": diff_texts(current.body, conflict.body),
             "title_changed": current.title != conflict.title,
             "submitted_title": conflict.title,
+            "preview": rendering.render_for_programme(current.programme, conflict.body),
         },
         status=409,
     )
