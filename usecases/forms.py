@@ -202,6 +202,19 @@ def _extension_steps(text: str, previous: list[dict]) -> list[dict]:
     return parsed
 
 
+def data_from_rows(post, steps: list[dict], extensions: list[dict]) -> dict:
+    """Use case data from the rows as typed, valid or not: for the detail check while editing."""
+    data = {name: post.get(name, "") for name in TEXT_FIELDS}
+    data.update(
+        goal_level=post.get("goal_level", ""),
+        primary_actor=post.get("primary_actor", ""),
+        supporting_actors=[a.strip() for a in post.get("supporting_actors", "").split(",")],
+        steps=steps,
+        extensions=[{**e, "steps": _extension_steps(e["steps"], [])} for e in extensions],
+    )
+    return structure.normalise(data)
+
+
 def data_from_forms(
     form: UseCaseForm, steps: list[dict], extensions: list[dict], previous: dict
 ) -> dict:

@@ -4,13 +4,17 @@ from . import views
 
 app_name = "usecases"
 
+# A use case lives at uc/<slug>/; pages that are not one use case live elsewhere (usecases/…),
+# so no document slug can ever shadow them.
+
 usecase = "<slug:programme>/uc/<slug:slug>/"
 
 urlpatterns = [
     path("<slug:programme>/overview/", views.overview, name="overview"),
     path("<slug:programme>/overview/words/", views.technical_words, name="technical_words"),
-    path("<slug:programme>/uc/new/", views.create, name="create"),
-    path("<slug:programme>/uc/import/", views.import_new, name="import"),
+    path("<slug:programme>/usecases/new/", views.create, name="create"),
+    path("<slug:programme>/usecases/import/", views.import_new, name="import"),
+    path("<slug:programme>/usecases/check/", views.check, name="check"),
     path(usecase, views.detail, name="detail"),
     path(f"{usecase}edit/", views.edit, name="edit"),
     path(f"{usecase}diff/", views.diff, name="diff"),

@@ -127,6 +127,11 @@ def detail(request, programme, slug):
 
 
 def _edit_context(request, programme, form, steps, extensions, **extra):
+    if form.is_bound and "warnings" not in extra:
+        data = forms.data_from_rows(request.POST, steps, extensions)
+        extra["warnings"] = structure.detail_warnings(
+            data, selectors.technical_words(programme), title=request.POST.get("title", "")
+        )
     choices = forms.step_choices(steps)
     step_formset = forms.StepFormSet(prefix="steps", initial=steps)
     extension_formset = forms.ExtensionFormSet(
@@ -224,6 +229,19 @@ def edit(request, programme, slug):
             return redirect(_usecase_url(result.document))
     context = _edit_context(request, programme, form, steps, extensions, **extra)
     return render(request, "usecases/edit.html", context)
+
+
+@require_POST
+def check(request, programme):
+    """The detail check of the editing form as it is now (posted by static/js/usecases.js
+    while someone types): an HTML fragment, nothing saved."""
+    programme = wiki_selectors.programme_for(request.user, programme)
+    steps, extensions = _bound_rows(request)
+    data = forms.data_from_rows(request.POST, steps, extensions)
+    warnings = structure.detail_warnings(
+        data, selectors.technical_words(programme), title=request.POST.get("title", "")
+    )
+    return render(request, "usecases/includes/warnings.html", {"warnings": warnings})
 
 
 def _with_warnings(context, programme, data, title):

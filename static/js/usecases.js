@@ -83,3 +83,54 @@
     button.focus();
   });
 })();
+
+/* The detail check while typing: the form is posted (nothing is saved) to the check address and
+ * the warnings shown above the form are replaced by the answer, a server-rendered fragment. */
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-usecase-form][data-check-url]");
+  var target = document.querySelector("[data-warnings]");
+  if (!form || !target || !window.fetch) {
+    return;
+  }
+  var timer = null;
+  var last = "";
+
+  function check() {
+    var body = new FormData(form);
+    body.delete("row");
+    var key = new URLSearchParams(body).toString();
+    if (key === last) {
+      return;
+    }
+    last = key;
+    fetch(form.getAttribute("data-check-url"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (html !== null) {
+          target.innerHTML = html;
+        }
+      })
+      .catch(function () {});
+  }
+
+  function later() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(check, 700);
+  }
+
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  form.addEventListener("click", function (event) {
+    if (event.target.closest("button[data-action]")) {
+      later();
+    }
+  });
+})();

@@ -6,6 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from usecases import selectors, services
+from usecases.models import DetailSettings
 from wiki.models import Document
 
 
@@ -39,6 +40,7 @@ def services_document(world, title, kind, parent):
 def test_add_reorder_sign_off_and_overview(page, login, world):
     document = _usecase(world)
     programme = world.programme.slug
+    DetailSettings.objects.create(programme=world.programme, technical_words="screen\nbutton")
     login(world.contributor)
 
     page.goto(f"/p/{programme}/uc/{document.slug}/edit/")
@@ -46,7 +48,11 @@ def test_add_reorder_sign_off_and_overview(page, login, world):
     rows = page.locator("fieldset[data-rows=steps] [data-row]")
     expect(rows).to_have_count(3)
     rows.nth(2).get_by_label("Actor").fill("Roster maker")
+    warnings = page.locator("[data-warnings]")
+    rows.nth(2).get_by_label("What happens").fill("Publishes the roster on the screen.")
+    expect(warnings).to_contain_text("“screen”")
     rows.nth(2).get_by_label("What happens").fill("Publishes the roster.")
+    expect(warnings).not_to_contain_text("“screen”")
     rows.nth(2).get_by_role("button", name="Move up").click()
     expect(rows.nth(1).get_by_label("What happens")).to_have_value("Publishes the roster.")
     page.get_by_label("Edit summary").fill("Publishing step added")

@@ -197,3 +197,15 @@ def test_actor_and_technical_word_pages(client, world, usecase):
     client.force_login(world.lead)
     assert client.post(words, {"words": "database\nknop"}).status_code == 302
     assert selectors.technical_words(world.programme) == ["database", "knop"]
+
+
+def test_detail_check_while_editing_saves_nothing(client, world, usecase, technical):
+    client.force_login(world.contributor)
+    data = selectors.usecase_data(usecase)
+    data["steps"][0]["text"] = "Opens the database."
+    response = client.post(
+        reverse("usecases:check", args=[world.programme.slug]), edit_post(usecase, data)
+    )
+    assert response.status_code == 200
+    assert "“database”" in response.content.decode()
+    assert selectors.usecase_data(usecase)["steps"][0]["text"] != "Opens the database."
