@@ -197,6 +197,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
 )
 
+# Django tasks (Wagtail's search indexing): in-process, after the transaction commits.
+TASKS = {"default": {"BACKEND": "config.tasks.OnCommitImmediateBackend"}}
+
 WAGTAIL_SITE_NAME = "Stip"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

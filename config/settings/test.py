@@ -11,3 +11,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 SITE_URL = "http://testserver"
 # django-axes refuses `Client.login()` (it passes no request); the throttling tests turn it on.
 AXES_ENABLED = False
+# Tests inside a rolled-back transaction never commit: index at once, so search tests see it.
+# tests/reliability use the real backend (config.tasks.OnCommitImmediateBackend).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
