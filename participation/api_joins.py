@@ -1,0 +1,240 @@
+"""API: join requests and decisions, watches and notifications.
+
+Thin: parse, call one selector or service, shape the answer. `participation.permissions`
+decides (through the services); refusals surface as exceptions that `config.api` turns into
+400/403/404, and a step the joining rules refuse now (a request already decided, one already
+waiting) is answered with 409.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from wiki.models import Document
+from wiki.selectors import programme_for
+
+from . import notifications, permissions, selectors, services
+from .models import JoinRequest, Organisation, Watch
+from .permissions import Action
+from .schemas import ErrorOut
+
+router = Router(tags=["joining"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _person(request):
+    if not request.user.is_authenticated:
+        raise AuthenticationError(message=_("Send an API token to do this."))
+    return request.user
+
+
+class JoinRequestOut(Schema):
+    id: int
+    organisation: str = Field(..., alias="organisation.slug")
+    level: str
+    motivation: str
+    status: str
+    requested_by: str | None = None
+    created_at: datetime
+    decided_at: datetime | None = None
+    reason: str
+
+    @staticmethod
+    def resolve_requested_by(obj) -> str | None:
+        return obj.requested_by.get_username() if obj.requested_by else None
+
+
+class JoinRequestIn(Schema):
+    organisation: str = Field(..., description="The slug of your organisation.")
+    motivation: str = Field(..., min_length=1, max_length=2000)
+    level: Literal["observer", "contributor", ""] = Field(
+        "", description="Empty: observer for a newcomer, contributor for an observer."
+    )
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = Field("", max_length=2000, description="Required when declining.")
+
+
+class WatchIn(Schema):
+    document: str | None = Field(None, description="A document's slug; none: the programme.")
+    scope: Literal["document", "subtree", "programme"] = "document"
+
+
+class WatchOut(Schema):
+    programme: str = Field(..., alias="programme.slug")
+    document: str | None = None
+    scope: str
+    automatic: bool
+
+    @staticmethod
+    def resolve_document(obj) -> str | None:
+        return obj.document.slug if obj.document_id else None
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    programme: str = Field(..., alias="programme.slug")
+    document: str | None = None
+    actor: str | None = None
+    count: int
+    summary: str = Field(..., alias="event.summary")
+    url: str
+    created_at: datetime
+    updated_at: datetime
+    read: bool
+
+    @staticmethod
+    def resolve_document(obj) -> str | None:
+        return obj.document.slug if obj.document_id else None
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.get_username() if obj.actor_id else None
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return notifications.notification_url(obj)
+
+    @staticmethod
+    def resolve_read(obj) -> bool:
+        return obj.read_at is not None
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = Field(None, description="Leave out to mark all read.")
+
+
+class ReadOut(Schema):
+    marked: int
+
+
+def _joining(call):
+    try:
+        return call()
+    except services.JoiningError as error:
+        raise HttpError(409, error.message) from None
+
+
+@router.get(
+    "/programmes/{programme}/join-requests/",
+    response={200: list[JoinRequestOut], **ERRORS},
+    summary="Join requests: all pending ones (leads) or your organisations' own",
+)
+def join_request_list(request, programme: str):
+    person = _person(request)
+    found = programme_for(person, programme)
+    if permissions.can(person, Action.MANAGE_MEMBERS, found):
+        return list(selectors.join_requests_pending(found).select_related("requested_by"))
+    return list(selectors.join_requests_of(person, found).select_related("requested_by"))
+
+
+@router.post(
+    "/programmes/{programme}/join-requests/",
+    response={201: JoinRequestOut, **ERRORS},
+    summary="Ask for your organisation to join as observer, or to become contributor",
+)
+def join_request_create(request, programme: str, payload: JoinRequestIn):
+    person = _person(request)
+    found = programme_for(person, programme)
+    organisation = get_object_or_404(Organisation, slug=payload.organisation)
+    join_request = _joining(
+        lambda: services.join_request_create(
+            programme=found,
+            organisation=organisation,
+            by=person,
+            motivation=payload.motivation,
+            level=payload.level,
+        )
+    )
+    return 201, join_request
+
+
+@router.post(
+    "/programmes/{programme}/join-requests/{request_id}/decision/",
+    response={200: JoinRequestOut, **ERRORS},
+    summary="Approve or decline a join request (leads)",
+)
+def join_request_decide(request, programme: str, request_id: int, payload: DecisionIn):
+    person = _person(request)
+    found = programme_for(person, programme, Action.MANAGE_MEMBERS)
+    join_request = get_object_or_404(JoinRequest, pk=request_id, programme=found)
+    return _joining(
+        lambda: services.join_request_decide(
+            join_request=join_request, by=person, approve=payload.approve, reason=payload.reason
+        )
+    )
+
+
+@router.get("/watches/", response={200: list[WatchOut], 401: ErrorOut}, summary="What you watch")
+def watch_list(request):
+    person = _person(request)
+    return list(Watch.objects.filter(user=person).select_related("programme", "document"))
+
+
+@router.post(
+    "/programmes/{programme}/watches/",
+    response={200: WatchOut, **ERRORS},
+    summary="Watch a document, a document with everything below it, or the programme",
+)
+def watch_set(request, programme: str, payload: WatchIn):
+    person = _person(request)
+    found = programme_for(person, programme, Action.WATCH)
+    document = None
+    if payload.document:
+        document = get_object_or_404(
+            Document.objects.alive(), programme=found, slug=payload.document
+        )
+    return services.watch_set(
+        user=person,
+        programme=found,
+        document=document,
+        scope="" if document is None else payload.scope,
+    )
+
+
+@router.delete(
+    "/programmes/{programme}/watches/",
+    response={204: None, **ERRORS},
+    summary="Stop watching a document (?document=<slug>) or the programme",
+)
+def watch_remove(request, programme: str, document: str | None = None):
+    person = _person(request)
+    found = programme_for(person, programme)
+    target = None
+    if document:
+        target = get_object_or_404(Document.objects.all(), programme=found, slug=document)
+    services.watch_remove(user=person, programme=found, document=target)
+    return 204, None
+
+
+@router.get(
+    "/notifications/",
+    response={200: list[NotificationOut], 401: ErrorOut},
+    summary="Your notifications, newest first",
+)
+@paginate(LimitOffsetPagination)
+def notification_list(request, unread: bool = False):
+    person = _person(request)
+    found = selectors.notifications_of(person)
+    if unread:
+        found = found.filter(read_at__isnull=True)
+    return found
+
+
+@router.post(
+    "/notifications/read/",
+    response={200: ReadOut, **ERRORS},
+    summary="Mark notifications read",
+)
+def notifications_read(request, payload: ReadIn):
+    person = _person(request)
+    return {"marked": services.notifications_mark_read(user=person, ids=payload.ids)}
