@@ -371,3 +371,6 @@ class ParticipationViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_participation_viewsets():
     return ParticipationViewSetGroup()
+
+
+from . import join_admin  # noqa: E402, F401  (join requests and the membership record)
