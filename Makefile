@@ -29,7 +29,7 @@ demo: migrate
 # Web (gunicorn), Celery worker and Celery beat, as in docker-compose.yml; Ctrl-C stops all three.
 run: demo
 	@echo ""
-	@echo "Stip runs at http://127.0.0.1:8000/  (Wagtail admin: /admin/; Ctrl-C stops it)"
+	@echo "Stip runs at http://$${STIP_BIND:-127.0.0.1:8000}/  (Wagtail admin: /admin/; Ctrl-C stops it)"
 	@echo ""
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" GUNICORN_RELOAD=1 \
 		DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-config.settings.dev}" \
