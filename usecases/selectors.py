@@ -199,3 +199,23 @@ def term_usages(term: Term) -> list[Document]:
     from .glossary import mentions
 
     return [d for d in candidates if mentions(f"{d.title}\n{d.body}", words)]
+
+
+def subtree(programme: Programme, document: Document) -> OverviewNode | None:
+    """The overview node of one document: its use cases below it, with their figures."""
+    for _depth, node in overview(programme).rows:
+        if node.document.pk == document.pk:
+            return node
+    return None
+
+
+def usecases_below(node: OverviewNode) -> list[tuple[int, OverviewNode]]:
+    rows: list[tuple[int, OverviewNode]] = []
+
+    def walk(item: OverviewNode, depth: int) -> None:
+        for child in item.children:
+            rows.append((depth, child))
+            walk(child, depth + 1)
+
+    walk(node, 0)
+    return rows

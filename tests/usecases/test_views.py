@@ -209,3 +209,34 @@ def test_detail_check_while_editing_saves_nothing(client, world, usecase, techni
     assert response.status_code == 200
     assert "“database”" in response.content.decode()
     assert selectors.usecase_data(usecase)["steps"][0]["text"] != "Opens the database."
+
+
+def test_hostile_markdown_imported_through_the_web_renders_safely(client, world, work_process):
+    from tests.usecases.test_markdown import HOSTILE
+
+    client.force_login(world.contributor)
+    response = client.post(
+        reverse("usecases:import", args=[world.programme.slug]),
+        {"parent": work_process.pk, "text": HOSTILE},
+    )
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    for bad in ("<script>alert", "<img src=x", 'href="javascript:', "onclick=", "<iframe"):
+        assert bad not in html
+    assert "Opens" in html
+
+
+def test_template_tags_for_wiki_pages(rf, world, usecase, work_process):
+    from django.template import Context, Template
+
+    services.signoff_give(document=usecase, verdict="agree", remarks="", author=world.contributor)
+    request = rf.get("/")
+    request.user = world.contributor
+    template = Template(
+        "{% load usecases_tags %}{% document_panel document %}{% usecase_tree process %}"
+    )
+    html = template.render(
+        Context({"request": request, "document": usecase, "process": work_process.parent})
+    )
+    assert "open Contributing College" in html
+    assert "Make the weekly roster" in html and "Rooster maken" in html

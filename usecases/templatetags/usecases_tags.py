@@ -2,6 +2,8 @@
 
 - `{% document_panel document %}` shows any document's sign-offs and whether its parent changed
   since it was last edited;
+- `{% usecase_tree document %}` shows, below a vision or process, the documents and use cases
+  under it with goal level, figures, warnings and sign-offs per organisation;
 - `{% glossary_marked html programme %}` marks the programme's glossary terms in rendered,
   sanitised HTML.
 """
@@ -65,3 +67,14 @@ def glossary_marked(html: str, programme) -> SafeString:
 @register.filter
 def verdict_symbol(verdict: str) -> str:
     return {"agree": "✓", "remarks": "✓*", "object": "✗"}.get(verdict, "–")
+
+
+@register.inclusion_tag("usecases/includes/usecase_tree.html")
+def usecase_tree(document):
+    node = selectors.subtree(document.programme, document)
+    rows = selectors.usecases_below(node) if node else []
+    return {
+        "programme": document.programme,
+        "rows": rows,
+        "organisations": selectors.contributing_organisations(document.programme),
+    }
