@@ -557,3 +557,17 @@ def test_save_after_someone_deleted_the_document_keeps_the_text(
     assert "This document was deleted." in response.text
     assert "Mijn werk van een uur" in response.text
     assert as_contributor.get(url("edit", document)).status_code == 404
+
+
+def test_unknown_page_shows_the_404_page(client, db):
+    response = client.get("/p/bestaat-niet/")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
