@@ -98,11 +98,13 @@ def _item(notification: Notification) -> dict:
     }
 
 
-def notification_message(*, user, items: list[Notification], digest: str | None):
+def notification_message(
+    *, user, items: list[Notification], digest: str | None, language: str | None = None
+):
     """One e-mail about one or more notifications, grouped per programme and document."""
     from .notifications import PREFERENCE_OF_KIND
 
-    with translation.override(language_of(user)):
+    with translation.override(language or language_of(user)):
         groups: OrderedDict = OrderedDict()
         for notification in sorted(
             items, key=lambda n: (n.programme.name, n.document.title if n.document else "", n.pk)

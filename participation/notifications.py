@@ -327,12 +327,19 @@ def _send_batch(rows: list[Notification], *, digest: str | None) -> int:
     for row in rows:
         by_recipient[row.recipient_id].append(row)
     users = get_user_model().objects.in_bulk(list(by_recipient))
+    languages = dict(
+        Profile.objects.filter(user_id__in=list(by_recipient)).values_list("user_id", "language")
+    )
     messages = []
     for user_id, items in by_recipient.items():
         user = users.get(user_id)
         if user is None or not user.email:
             continue
-        messages.append(notification_message(user=user, items=items, digest=digest))
+        messages.append(
+            notification_message(
+                user=user, items=items, digest=digest, language=languages.get(user_id)
+            )
+        )
     if messages:
         connection = get_connection()
         connection.send_messages(messages)

@@ -99,7 +99,8 @@ def test_newcomer_joins_watches_is_notified_and_becomes_contributor(
     expect(contributor.get_by_role("status").first).to_contain_text("saved")
 
     # She sees the notification and opens its diff.
-    page.goto("/notifications/")
+    page.goto(f"/p/{slug}/")
+    page.get_by_role("link", name=re.compile(r"^Notifications \d+ unread")).click()
     notification = page.locator(".notification.unread").first
     expect(notification).to_contain_text("Les verplaatsen")
     expect(notification).to_contain_text("Stap toegevoegd")

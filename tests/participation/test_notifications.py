@@ -264,3 +264,15 @@ def test_notifications_survive_the_recipient_losing_their_account(world, process
     _edit(run_on_commit, use_case, world.contributor, "Weg.\n")
     get_user_model().objects.filter(pk=world.observer.pk).delete()
     assert notifications.notifications_deliver_instant() == 0
+
+
+def test_header_shows_the_unread_count(client, world, process, run_on_commit):
+    main, work, use_case = process
+    services.watch_set(user=world.observer, programme=world.programme)
+    _edit(run_on_commit, use_case, world.contributor, "Anders.\n")
+    client.force_login(world.observer)
+    html = client.get(reverse("participation:preferences")).content.decode()
+    assert 'class="notifications-link"' in html and '1 unread">1</span>' in html
+    services.notifications_mark_read(user=world.observer)
+    html = client.get(reverse("participation:preferences")).content.decode()
+    assert "unread" not in html
