@@ -2,6 +2,8 @@
 render. Permission is decided in participation.permissions (through the selectors and the
 services); the templates only hide what the person may not do anyway."""
 
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -73,6 +75,8 @@ def detail(request, programme, slug):
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
+    if selectors.usecase_of(document) is None:
+        return _unstructured(request, programme, document)
     data = selectors.usecase_data(document)
     render_md = Renderer(programme)
     labels = structure.item_labels(data)
@@ -126,6 +130,21 @@ def detail(request, programme, slug):
     return render(request, "usecases/detail.html", context)
 
 
+def _unstructured(request, programme, document):
+    """A use case document written as plain text, before it had fields."""
+    html = Renderer(programme)(document.body)
+    context = {
+        "programme": programme,
+        "document": document,
+        "ancestors": document.ancestors(),
+        "html": html,
+        "parent_change": selectors.parent_change(document),
+        "signoffs": selectors.signoffs_for(document),
+        **_allowed(request.user, programme),
+    }
+    return render(request, "usecases/unstructured.html", context)
+
+
 def _edit_context(request, programme, form, steps, extensions, **extra):
     if form.is_bound and "warnings" not in extra:
         data = forms.data_from_rows(request.POST, steps, extensions)
@@ -148,7 +167,7 @@ def _edit_context(request, programme, form, steps, extensions, **extra):
     }
 
 
-def _bound_rows(request, step_choices_from=None):
+def _bound_rows(request):
     steps_set = forms.StepFormSet(request.POST, prefix="steps")
     steps = forms.raw_rows(steps_set, ("id", "actor", "text"))
     for row in steps:
@@ -171,6 +190,14 @@ def edit(request, programme, slug):
     current = selectors.usecase_data(document)
     extra = {"document": document, "ancestors": document.ancestors()}
     if request.method == "GET":
+        if selectors.usecase_of(document) is None and document.body.strip():
+            # Written as plain text before it had fields: start from the text when it follows
+            # the template, and show it beside the form either way, so nothing is lost.
+            extra["plain_text"] = document.body
+            with contextlib.suppress(structure.MarkdownError):
+                current = structure.from_markdown(
+                    document.body, services.organisation_names(programme)
+                )[1]
         form = forms.UseCaseForm(
             initial={
                 **forms.initial_from_data(document.title, current),

@@ -240,3 +240,22 @@ def test_template_tags_for_wiki_pages(rf, world, usecase, work_process):
     )
     assert "open Contributing College" in html
     assert "Make the weekly roster" in html and "Rooster maken" in html
+
+
+def test_plain_text_use_case_keeps_its_text_when_given_fields(
+    client, world, work_process, make_document
+):
+    from wiki.models import Document
+
+    plain = make_document(
+        world,
+        title="Rooster publiceren",
+        body="**Actor:** roostermaker\n\n1. Keurt goed.\n",
+        kind=Document.Kind.USE_CASE,
+        parent=work_process,
+    )
+    detail = client.get(url("detail", plain)).content.decode()
+    assert "Keurt goed." in detail
+    client.force_login(world.contributor)
+    edit = client.get(url("edit", plain)).content.decode()
+    assert "**Actor:** roostermaker" in edit
