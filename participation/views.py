@@ -347,7 +347,15 @@ def notification_list(request):
         {"notification": n, "url": reverse("participation:notification_open", args=[n.pk])}
         for n in page
     ]
-    return render(request, "participation/notifications.html", {"page": page, "items": items})
+    return render(
+        request,
+        "participation/notifications.html",
+        {
+            "page": page,
+            "items": items,
+            "affiliations_waiting": selectors.affiliation_requests_for(request.user).count(),
+        },
+    )
 
 
 @login_required

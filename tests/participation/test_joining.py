@@ -337,3 +337,24 @@ def test_lead_decides_in_the_site(client, world, newcomer):
     client.post(url, {"request": join_request.pk, "decision": "approve", "reason": ""})
     join_request.refresh_from_db()
     assert join_request.status == JoinRequest.Status.APPROVED
+
+
+def test_contact_is_pointed_to_colleagues_waiting_for_confirmation(client, world):
+    Affiliation.objects.filter(user=world.observer).update(is_contact=True)
+    user = services.signup(
+        name="Kees Klaassen",
+        email="kees@example.org",
+        password="a-long-and-unusual-passphrase",
+        organisation=world.observing_org,
+    )
+    services.signup_confirm(token=signup_token(user))
+    client.force_login(world.observer)
+    html = client.get(reverse("participation:notifications")).content.decode()
+    assert "1 person waits for you to confirm" in html
+    page = client.get(reverse("participation:affiliations")).content.decode()
+    assert "kees@example.org" in page
+    client.post(
+        reverse("participation:affiliations"),
+        {"request": AffiliationRequest.objects.get(user=user).pk, "decision": "confirm"},
+    )
+    assert Affiliation.objects.filter(user=user, organisation=world.observing_org).exists()
