@@ -281,10 +281,12 @@ def join_requests_for(user) -> list[AskItem]:
     return items
 
 
-def dashboard_for(user, *, since: dt.datetime, now: dt.datetime | None = None) -> Dashboard:
+def asks_for(
+    user, entries: list[ProgrammeEntry] | None = None, now: dt.datetime | None = None
+) -> list[AskSection]:
+    """Everything that waits for the person, section by section."""
     now = now or timezone.now()
-    entries = my_programmes(user)
-    programmes = [e.programme for e in entries]
+    entries = my_programmes(user) if entries is None else entries
     asks = [
         AskSection(
             "timeboxes",
@@ -308,6 +310,13 @@ def dashboard_for(user, *, since: dt.datetime, now: dt.datetime | None = None) -
                 join_requests_for(user),
             )
         )
+    return asks
+
+
+def dashboard_for(user, *, since: dt.datetime, now: dt.datetime | None = None) -> Dashboard:
+    entries = my_programmes(user)
+    programmes = [e.programme for e in entries]
+    asks = asks_for(user, entries, now)
     changes, source = changes_since(user, programmes, since)
     return Dashboard(
         asks=asks,

@@ -294,3 +294,18 @@ def test_with_watches_only_watched_documents_show_as_changes(client, world, make
 
     assert board.changes_source == "watched"
     assert {c.document for c in board.changes} == {watched, below}
+
+
+def test_home_points_a_logged_in_person_to_what_waits(client, world, use_case):
+    client.force_login(world.contributor)
+
+    html = client.get(reverse("wiki:home")).content.decode()
+
+    assert "One thing needs your attention" in html
+    assert reverse("experience:dashboard") in html
+
+
+def test_home_has_no_banner_for_visitors(client, world):
+    html = client.get(reverse("wiki:home")).content.decode()
+
+    assert "needs your attention" not in html
