@@ -43,15 +43,26 @@ def _subject(notice: Notice, timebox: Timebox) -> str:
     }
 
 
-def context_for(notice: Notice) -> dict:
+def context_for(notice: Notice, cache: dict | None = None) -> dict:
+    """What the message says. The part that is the same for every recipient of one occasion is
+    computed once per batch (`cache`)."""
+    key = (notice.timebox_id, notice.occasion, notice.kind)
+    if cache is not None and key in cache:
+        shared = cache[key]
+    else:
+        shared = _shared_context(notice)
+        if cache is not None:
+            cache[key] = shared
+    return {**shared, "notice": notice, "recipient": notice.recipient}
+
+
+def _shared_context(notice: Notice) -> dict:
     timebox = Timebox.objects.select_related("programme").get(pk=notice.timebox_id)
     ids = selectors.scope_document_ids(timebox)
     context = {
-        "notice": notice,
         "kind": notice.kind,
         "timebox": timebox,
         "programme": timebox.programme,
-        "recipient": notice.recipient,
         "deadline": timebox.local(timebox.deadline),
         "site_url": settings.SITE_URL.rstrip("/"),
         "url": settings.SITE_URL.rstrip("/") + timebox.get_absolute_url(),
@@ -81,13 +92,13 @@ def context_for(notice: Notice) -> dict:
     return context
 
 
-def deliver(notice: Notice) -> None:
+def deliver(notice: Notice, cache: dict | None = None) -> None:
     recipient = notice.recipient
     if not recipient.email:
         logger.info("Timebox notice %s: %s has no e-mail address", notice.pk, recipient)
         return
     with translation.override(language_of(recipient)):
-        context = context_for(notice)
+        context = context_for(notice, cache)
         subject = _subject(notice, context["timebox"])
         text = render_to_string("timeboxes/email/notice.txt", context)
         html = render_to_string("timeboxes/email/notice.html", context)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils import timezone
 from reversion.models import Version
@@ -442,7 +443,10 @@ def baseline_documents(baseline: Baseline) -> list[BaselineDocument]:
     """The documents of a baseline as they were, ordered like the programme's tree."""
     kind_order = {kind: n for n, kind in enumerate(Document.Kind.values)}
     result = []
-    for version in baseline.revision.version_set.all().order_by("pk"):
+    versions = baseline.revision.version_set.filter(
+        content_type=ContentType.objects.get_for_model(Document)
+    )
+    for version in versions.order_by("pk"):
         fields = version.field_dict
         result.append(
             BaselineDocument(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import reversion
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -272,6 +272,22 @@ def timebox_close(*, timebox: Timebox, by, outcome: str) -> Baseline | None:
     return _close(current, by=by, outcome=outcome, now=timezone.now())
 
 
+def _followed_relations() -> list[str]:
+    """The one-to-one relations reversion follows from a document (a use case's structured
+    data), fetched with the documents so the baseline does not query them one by one."""
+    from reversion.revisions import _get_options  # no public accessor for the registration
+
+    names = []
+    for name in getattr(_get_options(Document), "follow", ()):
+        try:
+            field = Document._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # not a field (a property): reversion follows it itself
+        if field.one_to_one or field.many_to_one:
+            names.append(name)
+    return names
+
+
 def _close(timebox: Timebox, *, by, outcome: str, now: datetime) -> Baseline | None:
     """Close a locked, open timebox: the baseline, the status, the record and the report.
 
@@ -281,7 +297,8 @@ def _close(timebox: Timebox, *, by, outcome: str, now: datetime) -> Baseline | N
 
     ids = selectors.scope_document_ids(timebox)
     documents = list(
-        Document.objects.select_for_update()
+        Document.objects.select_for_update(of=("self",))
+        .select_related(*_followed_relations())
         .filter(pk__in=ids, deleted_at__isnull=True)
         .order_by("pk")
     )
@@ -351,8 +368,8 @@ def _deliver_after_commit() -> None:
 
         try:
             notices_deliver_task.delay()
-        except Exception:  # noqa: BLE001 - the sweeper delivers within a minute anyway
-            logger.warning("Could not enqueue the delivery of timebox notices", exc_info=True)
+        except Exception as error:  # noqa: BLE001 - the sweeper delivers within a minute anyway
+            logger.warning("Could not enqueue the delivery of timebox notices: %r", error)
 
     transaction.on_commit(enqueue)
 
@@ -515,30 +532,46 @@ def _remind(timebox: Timebox, *, occasion: str, now: datetime) -> int:
     return created
 
 
-def notices_deliver(*, limit: int = 500) -> int:
+def notices_deliver(*, batch: int = 500) -> int:
     """Send pending notices, each in its own transaction with its row locked (`skip_locked`),
     marked sent in the same transaction. A worker killed mid-way leaves the rest pending for
-    the next run."""
+    the next run; one killed between sending and committing may send that one notice again
+    (e-mail cannot be part of a database transaction)."""
+    sent = 0
+    after = 0
+    while True:
+        pending = list(
+            Notice.objects.filter(status=Notice.Status.PENDING, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not pending:
+            return sent
+        sent += _deliver_batch(pending)
+        after = pending[-1]
+
+
+def _deliver_batch(pending: list[int]) -> int:
     from .delivery import deliver
 
     sent = 0
-    pending = list(
-        Notice.objects.filter(status=Notice.Status.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    cache: dict = {}
     for pk in pending:
-        with transaction.atomic():
-            notice = (
-                Notice.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=Notice.Status.PENDING)
-                .first()
-            )
-            if notice is None:
-                continue
-            deliver(notice)
-            notice.status = Notice.Status.SENT
-            notice.sent_at = timezone.now()
-            notice.save(update_fields=["status", "sent_at"])
-            sent += 1
+        try:
+            with transaction.atomic():
+                notice = (
+                    Notice.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(pk=pk, status=Notice.Status.PENDING)
+                    .select_related("recipient")
+                    .first()
+                )
+                if notice is None:
+                    continue
+                deliver(notice, cache)
+                notice.status = Notice.Status.SENT
+                notice.sent_at = timezone.now()
+                notice.save(update_fields=["status", "sent_at"])
+                sent += 1
+        except Exception:  # noqa: BLE001 - stays pending; the next sweep tries again
+            logger.exception("Could not deliver timebox notice %s; it stays pending", pk)
     return sent
