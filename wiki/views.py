@@ -174,10 +174,11 @@ def search(request):
 @require_http_methods(["GET", "POST"])
 def create(request, programme):
     programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    if request.method == "POST" and "preview" in request.POST:
+        return _preview_page(request, programme, "wiki/create.html", DocumentCreateForm, {})
     if request.method == "POST":
         form = DocumentCreateForm(request.POST, programme=programme)
-        preview = None
-        if form.is_valid() and "preview" not in request.POST:
+        if form.is_valid():
             data = form.cleaned_data
             try:
                 document = services.document_create(
@@ -196,13 +197,8 @@ def create(request, programme):
             else:
                 messages.success(request, _("The document was created."))
                 return redirect(document)
-        elif "preview" in request.POST:
-            preview = rendering.render_for_programme(programme, request.POST.get("body", ""))
         return render(
-            request,
-            "wiki/create.html",
-            {"programme": programme, "form": form, "preview": preview},
-            status=400 if form.errors else 200,
+            request, "wiki/create.html", {"programme": programme, "form": form}, status=400
         )
     return render(
         request,
@@ -212,6 +208,24 @@ def create(request, programme):
             "form": DocumentCreateForm(
                 initial=_create_initial(request, programme), programme=programme
             ),
+        },
+    )
+
+
+def _preview_page(request, programme, template: str, form_class, context: dict):
+    """The no-JS preview: the form as typed (not yet validated, so no premature errors) with the
+    text rendered below it."""
+    kwargs = {"programme": programme} if form_class is DocumentCreateForm else {}
+    form = form_class(initial=request.POST.dict(), **kwargs)
+    body = request.POST.get("body", "")[:MAX_BODY_LENGTH]
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "programme": programme,
+            "form": form,
+            "preview": rendering.render_for_programme(programme, body),
         },
     )
 
@@ -307,13 +321,12 @@ def edit(request, programme, slug):
         )
         return render(request, "wiki/edit.html", {**context, "form": form})
 
+    if "preview" in request.POST:
+        return _preview_page(request, programme, "wiki/edit.html", DocumentEditForm, context)
     form = DocumentEditForm(request.POST)
     if not form.is_valid():
         return render(request, "wiki/edit.html", {**context, "form": form}, status=400)
     data = form.cleaned_data
-    if "preview" in request.POST:
-        html = rendering.render_for_programme(programme, data["body"])
-        return render(request, "wiki/edit.html", {**context, "form": form, "preview": html})
     try:
         result = services.document_save(
             document=document,

@@ -571,3 +571,15 @@ def test_server_error_page_renders_without_a_request_context(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_create_preview_without_a_title_shows_no_premature_error(as_contributor, world):
+    response = as_contributor.post(
+        reverse("wiki:create", args=[world.programme.slug]),
+        {"title": "", "kind": "page", "body": "## Eerst kijken", "preview": ""},
+    )
+    assert response.status_code == 200
+    assert '<h2 id="eerst-kijken">Eerst kijken</h2>' in response.text
+    assert "## Eerst kijken" in response.text
+    assert 'role="alert"' not in response.text
+    assert not Document.objects.exists()
