@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install dirs migrate demo run test lint format check messages
+.PHONY: install dirs migrate demo run test lint format check messages bench backup restore
 
 # Folders the zero-setup default writes to: the Celery broker on the file system, e-mail as files.
 VAR_DIRS := var/celery/queue var/celery/processed var/mail var/media var/static
@@ -59,3 +59,15 @@ messages: install
 	$(PY) manage.py makemessages --locale nl --no-obsolete $(MESSAGES_IGNORE)
 	$(PY) manage.py makemessages --domain djangojs --locale nl --no-obsolete $(MESSAGES_IGNORE)
 	$(PY) manage.py compilemessages --locale nl $(MESSAGES_IGNORE)
+
+# Stip side by side with django-wiki, and against its goals: bench/README.md. Not a test.
+bench: install dirs
+	$(PY) bench/run.py
+
+# A dump of the database (pg_dump, or SQLite's backup API) and a tar of the media, in
+# var/backups/<time>/ (BACKUP_DIR to choose). restore takes BACKUP=<that folder> (default: newest).
+backup: install dirs
+	$(PY) -m config.backup backup $(if $(BACKUP_DIR),--to "$(BACKUP_DIR)")
+
+restore: install dirs
+	$(PY) -m config.backup restore $(if $(BACKUP),--from "$(BACKUP)")

@@ -1,0 +1,477 @@
+"""`make bench`: Stip side by side with django-wiki, and Stip against its own goals.
+
+Sets up everything it measures (PostgreSQL databases of its own, django-wiki in its own virtual
+environment under var/bench/, a bare Django project), serves each with the same gunicorn
+command, loads it from a separate process on loopback for a bounded time, and writes
+bench/results/latest.json and latest.md. See bench/README.md for how to read them.
+
+Environment: BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_REDIS
+(redis://127.0.0.1:6379/15), BENCH_SECONDS (10 per load), BENCH_WORKERS (nproc).
+"""
+
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import psycopg
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VAR = ROOT / "var" / "bench"
+RESULTS = BENCH / "results"
+PY = sys.executable
+
+sys.path.insert(0, str(BENCH))
+import djwiki  # noqa: E402
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/15")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+CONNECTIONS = 8
+PORTS = {"stip": 8711, "djwiki": 8712, "bare": 8713}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def machine() -> dict:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    except (OSError, StopIteration):
+        memory_kb = 0
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "load_generator": "wrk" if shutil.which("wrk") else "bench/loadgen.py (Python)",
+        "gunicorn_workers": WORKERS,
+        "connections": CONNECTIONS,
+        "seconds_per_load": SECONDS,
+    }
+
+
+def fresh_database(name: str) -> str:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG}/{name}"
+
+
+def run(cmd: list[str], env: dict, cwd: Path = ROOT) -> str:
+    result = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-5000:])
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return result.stdout
+
+
+def last_json(output: str) -> dict:
+    for line in reversed(output.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise ValueError(f"no JSON in output: {output[-500:]}")
+
+
+class Server:
+    """gunicorn with the same flags for every contestant."""
+
+    def __init__(self, name: str, python: str, app: str, env: dict, cwd: Path) -> None:
+        self.name, self.port = name, PORTS[name]
+        gunicorn = str(Path(python).parent / "gunicorn")
+        self.process = subprocess.Popen(
+            [
+                gunicorn,
+                app,
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(WORKERS),
+                "--worker-class",
+                "sync",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=open(VAR / f"{name}-gunicorn.log", "w"),  # noqa: SIM115
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit(f"{name} did not start; see {VAR / f'{name}-gunicorn.log'}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def load_get(server: Server, path: str, session: str) -> dict:
+    url = server.base + path
+    check = requests.get(url, cookies={"sessionid": session}, timeout=30)
+    if check.status_code != 200:
+        raise SystemExit(f"{server.name} {path} answered {check.status_code}")
+    for _ in range(20):  # warm every worker's caches
+        requests.get(url, cookies={"sessionid": session}, timeout=30)
+    if shutil.which("wrk"):
+        output = run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{CONNECTIONS}",
+                f"-d{SECONDS}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(BENCH / "wrk_report.lua"),
+                "-H",
+                f"Cookie: sessionid={session}",
+                url,
+            ],
+            env=os.environ.copy(),
+        )
+        line = next(x for x in output.splitlines() if x.startswith("WRKJSON "))
+        raw = json.loads(line.removeprefix("WRKJSON "))
+        return {
+            "requests": raw["requests"],
+            "seconds": round(raw["seconds"], 2),
+            "errors": raw["errors"],
+            "rps": round(raw["requests"] / raw["seconds"], 1),
+            "p50_ms": round(raw["p50_us"] / 1000, 1),
+            "p95_ms": round(raw["p95_us"] / 1000, 1),
+        }
+    spec = {"kind": "get", "url": url, "session": session, "threads": CONNECTIONS}
+    spec["seconds"] = SECONDS
+    return last_json(run([PY, str(BENCH / "loadgen.py"), json.dumps(spec)], os.environ.copy()))
+
+
+def load_save(server: Server, data: dict, fields: dict) -> dict:
+    spec = {
+        "kind": "save",
+        "base": server.base,
+        "seconds": SECONDS,
+        "fields": fields,
+        "targets": [
+            {"url": url, "session": session}
+            for url, session in zip(data["edit_urls"], data["editor_sessions"], strict=True)
+        ],
+    }
+    return last_json(run([PY, str(BENCH / "loadgen.py"), json.dumps(spec)], os.environ.copy()))
+
+
+def stip_env(database_url: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DJANGO_DEBUG": "False",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS,
+        "STIP_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def bench_stip(figures: dict) -> tuple[dict, str]:
+    env = stip_env(fresh_database("stip_bench"))
+    log("Stip: migrating and building the data (1,000 versions through the services)")
+    run([PY, "manage.py", "migrate", "--no-input", "-v0"], env)
+    data = last_json(run([PY, str(BENCH / "stip_setup.py")], env))
+    server = Server("stip", PY, "config.wsgi:application", env, ROOT)
+    try:
+        page_html = requests.get(
+            server.base + data["page_url"],
+            cookies={"sessionid": data["reader_session"]},
+            timeout=30,
+        ).text
+        log("Stip: page view")
+        figures["page"]["stip"] = load_get(server, data["page_url"], data["reader_session"])
+        log("Stip: history of 1,000 versions")
+        figures["history"]["stip"] = load_get(server, data["history_url"], data["reader_session"])
+        log("Stip: saving edits")
+        figures["save"]["stip"] = load_save(
+            server,
+            data,
+            {"title": "title", "text": "body", "summary": "summary", "base": "base_version"},
+        )
+    finally:
+        server.stop()
+    return env, page_html
+
+
+def bench_djwiki(figures: dict) -> None:
+    venv = VAR / "djwiki-venv"
+    python = venv / "bin" / "python"
+    marker = venv / ".installed"
+    wanted = " ".join(djwiki.PIP_REQUIREMENTS)
+    if not marker.exists() or marker.read_text() != wanted:
+        log("django-wiki: installing the PyPI package `wiki` into var/bench/djwiki-venv")
+        subprocess.run(["python3.11", "-m", "venv", str(venv)], check=True)
+        pip = [str(python), "-m", "pip", "install", "-q", *djwiki.PIP_REQUIREMENTS]
+        run(pip, os.environ.copy())
+        marker.write_text(wanted)
+    project = VAR / "djwiki"
+    djwiki.write_project(project)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "djwiki_site.settings",
+        "DATABASE_URL": fresh_database("djwiki_bench"),
+        "REDIS_URL": REDIS,
+        "STIP_BENCH_DIR": str(BENCH),
+        "PYTHONPATH": str(project),
+    }
+    log("django-wiki: migrating and building the same data")
+    run([str(python), "manage.py", "migrate", "--no-input", "-v0"], env, cwd=project)
+    data = last_json(run([str(python), "seed.py"], env, cwd=project))
+    server = Server("djwiki", str(python), "djwiki_site.wsgi:application", env, project)
+    try:
+        log("django-wiki: page view")
+        figures["page"]["djwiki"] = load_get(server, data["page_url"], data["reader_session"])
+        log("django-wiki: history of 1,000 versions")
+        figures["history"]["djwiki"] = load_get(server, data["history_url"], data["reader_session"])
+        log("django-wiki: saving edits")
+        figures["save"]["djwiki"] = load_save(
+            server,
+            data,
+            {"title": "title", "text": "content", "summary": "summary", "base": "current_revision"},
+        )
+    finally:
+        server.stop()
+
+
+BARE_SETTINGS = """
+SECRET_KEY = "bench-only"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bare_site.urls"
+INSTALLED_APPS = []
+MIDDLEWARE = []
+"""
+BARE_URLS = """
+from pathlib import Path
+
+from django.http import HttpResponse
+from django.urls import path
+
+PAGE = (Path(__file__).parent / "page.html").read_bytes()
+
+
+def page(request):
+    return HttpResponse(PAGE)
+
+
+urlpatterns = [path("page/", page)]
+"""
+BARE_WSGI = """
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bare_site.settings")
+application = get_wsgi_application()
+"""
+
+
+def bench_bare(figures: dict, page_html: str) -> None:
+    site = VAR / "bare" / "bare_site"
+    site.mkdir(parents=True, exist_ok=True)
+    for name, text in {
+        "__init__.py": "",
+        "settings.py": BARE_SETTINGS,
+        "urls.py": BARE_URLS,
+        "wsgi.py": BARE_WSGI,
+        "page.html": page_html,
+    }.items():
+        (site / name).write_text(text)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bare_site.settings",
+        "PYTHONPATH": str(site.parent),
+    }
+    server = Server("bare", PY, "bare_site.wsgi:application", env, site.parent)
+    try:
+        log("bare Django view with Stip's pre-rendered page")
+        figures["page"]["bare"] = load_get(server, "/page/", "none")
+    finally:
+        server.stop()
+
+
+def companion(script: str, env: dict) -> dict | None:
+    """bench/fanout.py and bench/timeboxes.py, written with [participation] and [timeboxes]."""
+    path = BENCH / script
+    if not path.exists():
+        return None
+    log(f"{script}")
+    result = subprocess.run([PY, str(path)], env=env, cwd=ROOT, capture_output=True, text=True)
+    try:
+        return last_json(result.stdout)
+    except ValueError:
+        return {"error": f"exit {result.returncode}: {(result.stdout + result.stderr)[-800:]}"}
+
+
+def goal(name: str, measured: str, target: str, met: bool | None) -> dict:
+    return {"goal": name, "measured": measured, "target": target, "met": met}
+
+
+def goals(figures: dict) -> list[dict]:
+    page, inproc = figures["page"], figures["inprocess"]
+    rows = []
+    if "djwiki" in page:
+        ratio = page["stip"]["rps"] / page["djwiki"]["rps"]
+        rows.append(goal("page view vs django-wiki", f"{ratio:.2f}×", "≥ 2×", ratio >= 2))
+    ratio = page["stip"]["rps"] / page["bare"]["rps"]
+    rows.append(goal("page view vs bare Django view", f"{ratio:.2f}×", "≥ 0.5×", ratio >= 0.5))
+    h = inproc["history"]
+    small, large = h["history_1000"], h["history_100000"]
+    rows.append(
+        goal(
+            "history queries, 1,000 vs 100,000 versions",
+            f"{small['queries']} vs {large['queries']}",
+            "equal",
+            small["queries"] == large["queries"],
+        )
+    )
+    rows.append(
+        goal(
+            "history p95 in-process, 1,000 / 100,000 versions",
+            f"{small['p95_ms']} / {large['p95_ms']} ms",
+            "< 50 ms",
+            small["p95_ms"] < 50 and large["p95_ms"] < 50,
+        )
+    )
+    diff = inproc["diff"]["diff_view"]
+    rows.append(
+        goal(
+            "diff of two 100 KB versions (view, p95)",
+            f"{diff['p95_ms']} ms",
+            "< 200 ms",
+            diff["p95_ms"] < 200,
+        )
+    )
+    save = inproc["save_with_watchers"]
+    if "p95_ms" in save:
+        rows.append(
+            goal(
+                f"save edit p95 with {save['watchers']} watchers (in-process)",
+                f"{save['p95_ms']} ms",
+                "< 100 ms",
+                save["p95_ms"] < 100 and save["watchers"] >= 50 and not save["failures"],
+            )
+        )
+    else:
+        rows.append(goal("save edit with 50 watchers", save.get("error", "?"), "< 100 ms", None))
+    for script in ("fanout", "timeboxes"):
+        extra = figures.get(script)
+        if extra is None:
+            rows.append(goal(f"{script} (bench/{script}.py)", "not present", "see issue", None))
+            continue
+        if "error" in extra:
+            rows.append(goal(f"{script} (bench/{script}.py)", "failed to run", "see issue", None))
+            continue
+        for item in extra.get("goals", []):
+            rows.append(
+                goal(item["goal"], str(item["measured"]), str(item["target"]), item.get("met"))
+            )
+    return rows
+
+
+def markdown(figures: dict, rows: list[dict]) -> str:
+    m = figures["machine"]
+    lines = [
+        "# Stip benchmark",
+        "",
+        f"{m['date']} · {m['nproc']} CPUs ({m['cpu']}) · {m['memory_gib']} GiB · "
+        f"gunicorn {m['gunicorn_workers']} sync workers · load: {m['load_generator']}, "
+        f"{m['connections']} connections, {m['seconds_per_load']} s per load",
+        "",
+        "## Side by side (HTTP, gunicorn, PostgreSQL, loopback)",
+        "",
+        "| measurement | system | req/s | p50 ms | p95 ms | errors |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    labels = {"stip": "Stip", "djwiki": "django-wiki 0.13", "bare": "bare Django view"}
+    titles = {
+        "page": "document page (20 KB), logged-in reader",
+        "save": "save an edit (20 KB), 4 editors",
+        "history": "history of a document with 1,000 versions",
+    }
+    for key, title in titles.items():
+        for system, r in figures[key].items():
+            lines.append(
+                f"| {title} | {labels[system]} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} "
+                f"| {r['errors']} |"
+            )
+    lines += ["", "## Goals", "", "| goal | measured | target | met |", "|---|---|---|---|"]
+    for r in rows:
+        met = {True: "met", False: "**NOT MET**", None: "n/a"}[r["met"]]
+        lines.append(f"| {r['goal']} | {r['measured']} | {r['target']} | {met} |")
+    h = figures["inprocess"]["history"]
+    lines += [
+        "",
+        f"In-process history: {h['versions_1000']} versions → {h['history_1000']}; "
+        f"{h['versions_100000']} versions → {h['history_100000']}.",
+        f"Diff: {figures['inprocess']['diff']}.",
+        f"Save with watchers: {figures['inprocess']['save_with_watchers']}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    started = time.monotonic()
+    VAR.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    parsed = urlparse(REDIS)
+    db = int(parsed.path[1:] or 0)
+    redis.Redis(host=parsed.hostname, port=parsed.port or 6379, db=db).flushdb()
+    figures: dict = {"machine": machine(), "page": {}, "history": {}, "save": {}}
+    env, page_html = bench_stip(figures)
+    if os.environ.get("BENCH_SKIP_DJWIKI") != "1":
+        bench_djwiki(figures)
+    bench_bare(figures, page_html)
+    log("Stip in-process: history 1,000 / 100,000 versions, 100 KB diff, save with 50 watchers")
+    figures["inprocess"] = last_json(run([PY, str(BENCH / "stip_inprocess.py")], env))
+    for script in ("fanout", "timeboxes"):
+        figures[script] = companion(f"{script}.py", env)
+    rows = goals(figures)
+    figures["goals"] = rows
+    figures["machine"]["total_seconds"] = round(time.monotonic() - started)
+    (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    table = markdown(figures, rows)
+    (RESULTS / "latest.md").write_text(table)
+    print()
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
