@@ -334,14 +334,12 @@ NEWS_BODY = (
 def portal_load(programme: Programme, people: dict):
     """The programme's portal page with one news item, below the Wagtail site's root page.
     Nothing happens when the programme has a portal already."""
-    from wagtail.models import Site
-
     from .pages import NewsPage, ProgrammePortalPage
 
     existing = ProgrammePortalPage.objects.filter(programme=programme).first()
     if existing is not None:
         return existing
-    root = Site.objects.get(is_default_site=True).root_page.specific
+    root = _site_root()
     portal = root.add_child(
         instance=ProgrammePortalPage(
             title=programme.name, slug=programme.slug, programme=programme, intro=PORTAL_INTRO
@@ -358,3 +356,26 @@ def portal_load(programme: Programme, people: dict):
     )
     news.save_revision(user=people.get("lead")).publish()
     return portal
+
+
+def _site_root():
+    """The default Wagtail site's root page. Wagtail's migrations create it; a database that
+    was emptied since (as tests with a live server do) gets a page tree and a site anew."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page, Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is not None:
+        return site.root_page
+    locale = Locale.objects.filter(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    ).first() or Locale.objects.create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    tree_root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    home = tree_root.add_child(instance=Page(title="Stip", slug="stip", locale=locale))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    return home
