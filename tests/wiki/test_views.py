@@ -583,3 +583,32 @@ def test_create_preview_without_a_title_shows_no_premature_error(as_contributor,
     assert "## Eerst kijken" in response.text
     assert 'role="alert"' not in response.text
     assert not Document.objects.exists()
+
+
+def test_log_in_page_logs_in_and_returns_to_the_page(client, world):
+    from tests.factories import PASSWORD
+
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert '<label for="id_username">Username</label>' in page.text
+    response = client.post(
+        reverse("login"),
+        {"username": world.observer.username, "password": PASSWORD, "next": "/search/"},
+    )
+    assert response.status_code == 302 and response.url == "/search/"
+
+
+def test_wrong_password_is_announced(client, world):
+    response = client.post(
+        reverse("login"), {"username": world.observer.username, "password": "fout"}
+    )
+    assert response.status_code == 200
+    assert 'class="form-errors" role="alert"' in response.text
+
+
+def test_password_reset_sends_a_link(client, world, mailoutbox):
+    assert client.get(reverse("password_reset")).status_code == 200
+    response = client.post(reverse("password_reset"), {"email": world.observer.email})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert client.get(response.url).status_code == 200
