@@ -17,7 +17,7 @@ logger = logging.getLogger("stip.timeboxes")
 
 def language_of(user) -> str:
     """The person's language: their own choice when participation records one, else the site's."""
-    for holder in (user, getattr(user, "profile", None), getattr(user, "preferences", None)):
+    for holder in (getattr(user, "stip_profile", None), user):
         language = getattr(holder, "language", None) if holder is not None else None
         if language and language in dict(settings.LANGUAGES):
             return language

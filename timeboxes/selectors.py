@@ -1,7 +1,6 @@
 """Reads of timeboxes and baselines: scope, participation in a timebox, checklists, timelines,
 baseline contents and comparisons."""
 
-import importlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -135,27 +134,31 @@ def lead_people(programme: Programme) -> set[int]:
     )
 
 
-def _watching_observers(programme: Programme, document_ids: set[int]) -> set[int]:
-    """People of observing organisations who watch a document in scope (or a subtree or the
-    programme holding it). Watching belongs to `participation`; without it, nobody."""
+def _watching_observers(timebox: Timebox, document_ids: set[int]) -> set[int]:
+    """People of observing organisations who watch a document in scope, a document above one
+    with its subtree, or the whole programme. Watching belongs to `participation`."""
     try:
-        module = importlib.import_module("participation.selectors")
-    except ImportError:
+        Watch = apps.get_model("participation", "Watch")
+    except LookupError:
         return set()
-    watchers_of = getattr(module, "watchers_of_documents", None)
-    if watchers_of is None:
-        return set()
-    observers = set(
+    ancestor_ids: set[int] = set()
+    for item in timebox.scope_items.select_related("document"):
+        ancestor_ids |= {a.pk for a in item.document.ancestors()}
+    watching = Watch.objects.filter(
+        Q(document_id__in=document_ids)
+        | Q(document_id__in=ancestor_ids | document_ids, scope="subtree")
+        | Q(programme_id=timebox.programme_id, document__isnull=True)
+    )
+    return set(
         get_user_model()
         .objects.filter(
             is_active=True,
-            affiliations__organisation__memberships__programme=programme,
+            pk__in=watching.values("user_id"),
+            affiliations__organisation__memberships__programme=timebox.programme,
             affiliations__organisation__memberships__level=Membership.MemberLevel.OBSERVER,
         )
         .values_list("pk", flat=True)
     )
-    documents = Document.objects.filter(pk__in=document_ids)
-    return observers & {getattr(u, "pk", u) for u in watchers_of(documents)}
 
 
 @dataclass
@@ -183,9 +186,7 @@ def reminder_recipients(timebox: Timebox, *, now: datetime | None = None) -> Rec
             "user_id", flat=True
         )
     )
-    regular = (people - silent_people) | (
-        _watching_observers(timebox.programme, ids) - silent_people
-    )
+    regular = (people - silent_people) | (_watching_observers(timebox, ids) - silent_people)
     return Recipients(regular=regular, not_taken_part=silent_people)
 
 
@@ -312,24 +313,30 @@ def signoff_status(document_ids: set[int]) -> list[SignOffStatus] | None:
     return list(documents.values())
 
 
-def detail_warnings(document_ids: set[int]) -> list[tuple[Document, list[str]]] | None:
-    """Warnings about too much detail, from `usecases` when it offers them; None otherwise."""
+def detail_warnings(
+    document_ids: set[int], programme: Programme
+) -> list[tuple[Document, list[str]]] | None:
+    """Use cases in scope that are too detailed, from `usecases`' detail check; None when that
+    app offers no check."""
     try:
-        module = importlib.import_module("usecases.selectors")
+        from usecases import structure
+        from usecases.models import UseCase
+        from usecases.selectors import technical_words
     except ImportError:
         return None
-    warnings_for = getattr(module, "detail_warnings", None)
-    if warnings_for is None:
-        return None
+    words = technical_words(programme)
     result = []
-    for document in Document.objects.filter(pk__in=document_ids).order_by("title"):
+    usecases = UseCase.objects.filter(document_id__in=document_ids).select_related("document")
+    for usecase in usecases.order_by("document__title"):
+        document = usecase.document
         try:
-            found = list(warnings_for(document))
-        except Exception:  # noqa: BLE001 - a checklist still shows without the warnings
-            logger.warning("Detail warnings failed for document %s", document.pk, exc_info=True)
+            data = structure.normalise(usecase.data())
+            found = structure.detail_warnings(data, words, title=document.title)
+        except Exception:  # noqa: BLE001 - the checklist still shows without this warning
+            logger.warning("Detail check failed for document %s", document.pk, exc_info=True)
             continue
         if found:
-            result.append((document, [str(w) for w in found]))
+            result.append((document, [w.message for w in found]))
     return result
 
 
@@ -368,7 +375,7 @@ def checklist(timebox: Timebox) -> Checklist:
         silent=[o for o in contributing if o.pk not in per_org],
         discussions=open_discussions(timebox, ids),
         signoffs=signoff_status(ids),
-        warnings=detail_warnings(ids),
+        warnings=detail_warnings(ids, timebox.programme),
     )
 
 

@@ -364,16 +364,42 @@ def test_planned_timebox_opens_when_its_start_comes(clock, world, scope, make_ti
     assert timebox.status == Timebox.Status.OPEN
 
 
-def test_reminder_is_in_the_recipients_language(clock, world, scope, make_timebox, monkeypatch):
-    from timeboxes import delivery
+def test_reminder_is_in_the_recipients_language(clock, world, scope, make_timebox):
+    from participation.models import Profile
 
-    monkeypatch.setattr(delivery, "language_of", lambda user: "nl")
+    Profile.objects.update_or_create(user=world.contributor, defaults={"language": "nl"})
+    Profile.objects.update_or_create(user=world.lead, defaults={"language": "en"})
     timebox = make_timebox(days=2)
     clock.move_to(timebox.deadline - timedelta(days=1))
     services.timeboxes_sweep()
-    assert mail.outbox
-    # Until the Dutch catalogue is filled, the date at least is Dutch.
-    assert any(month in mail.outbox[0].body for month in ("maart", "March"))
+    by_person = {m.to[0]: m.body for m in mail.outbox}
+    assert "maart" in by_person[world.contributor.email]  # the deadline, in Dutch
+    assert "March" in by_person[world.lead.email]
+
+
+def test_observer_watching_something_in_scope_is_reminded(clock, world, scope, make_timebox):
+    from participation.models import Watch
+
+    Watch.objects.create(
+        user=world.observer, programme=world.programme, document=scope["work"], scope="document"
+    )
+    timebox = make_timebox(days=2)
+    clock.move_to(timebox.deadline - timedelta(days=1))
+    services.timeboxes_sweep()
+    assert world.observer.email in recipients("Reminder")
+    assert world.observer.email not in recipients("has not taken part")
+
+
+def test_observer_watching_only_outside_the_scope_is_not_reminded(
+    clock, world, scope, make_timebox
+):
+    from participation.models import Watch
+
+    Watch.objects.create(user=world.observer, programme=world.programme, document=scope["outside"])
+    timebox = make_timebox(days=2)
+    clock.move_to(timebox.deadline - timedelta(days=1))
+    services.timeboxes_sweep()
+    assert world.observer.email not in {m.to[0] for m in mail.outbox}
 
 
 def test_contributions_count_edits_comments_per_organisation(
