@@ -11,7 +11,7 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -155,7 +155,7 @@ def join_request_create(request, programme: str, payload: JoinRequestIn):
             level=payload.level,
         )
     )
-    return 201, join_request
+    return Status(201, join_request)
 
 
 @router.post(
@@ -213,7 +213,7 @@ def watch_remove(request, programme: str, document: str | None = None):
     if document:
         target = get_object_or_404(Document.objects.all(), programme=found, slug=document)
     services.watch_remove(user=person, programme=found, document=target)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
