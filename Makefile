@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 .PHONY: install dirs migrate demo run test lint format check messages bench backup restore
 
 # Folders the zero-setup default writes to: the Celery broker on the file system, e-mail as files.
-VAR_DIRS := var/celery/queue var/celery/processed var/mail var/media var/static
+VAR_DIRS := var/celery/queue var/celery/processed var/celery/control var/mail var/media var/static
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ run: demo
 		$(VENV)/bin/honcho start --procfile Procfile
 
 test: install dirs
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --durations=15
 
 lint: install
 	$(VENV)/bin/ruff check .
