@@ -699,3 +699,15 @@ def unsubscribe(*, token: str) -> tuple[Profile, str]:
     if user is None:
         raise JoiningError(_("This unsubscribe link is not valid."))
     return preferences_update(user=user, **{preference: False}), preference
+
+
+@transaction.atomic
+def joining_settings_update(
+    *, programme: Programme, by, admit_observers: bool
+) -> ProgrammeSettings:
+    """Whether organisations asking to look along become observers at once. Leads only."""
+    permissions.check(by, Action.MANAGE_PROGRAMME, programme)
+    joining, _created = ProgrammeSettings.objects.update_or_create(
+        programme=programme, defaults={"admit_observers": admit_observers}
+    )
+    return joining

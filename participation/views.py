@@ -128,6 +128,10 @@ def members(request, programme):
             "points": points,
             "chart": selectors.growth_chart(points),
             "can_manage": permissions.can(request.user, Action.MANAGE_MEMBERS, programme),
+            "can_manage_programme": permissions.can(
+                request.user, Action.MANAGE_PROGRAMME, programme
+            ),
+            "admits_observers": services.admits_observers(programme),
             "pending_count": selectors.join_requests_pending(programme).count(),
             "level_form": LevelForm(),
             "my_requests": selectors.join_requests_of(request.user, programme)[:5]
@@ -136,6 +140,21 @@ def members(request, programme):
             "watch": selectors.watch_of(request.user, programme),
         },
     )
+
+
+@login_required
+@require_POST
+def joining_settings(request, programme):
+    programme = programme_for(request.user, programme, Action.MANAGE_PROGRAMME)
+    admit = request.POST.get("admit_observers") == "on"
+    services.joining_settings_update(programme=programme, by=request.user, admit_observers=admit)
+    if admit:
+        messages.success(
+            request, _("Organisations that ask to look along now become observers at once.")
+        )
+    else:
+        messages.success(request, _("You now decide on every request to join."))
+    return redirect("participation:members", programme=programme.slug)
 
 
 @login_required

@@ -358,3 +358,15 @@ def test_contact_is_pointed_to_colleagues_waiting_for_confirmation(client, world
         {"request": AffiliationRequest.objects.get(user=user).pk, "decision": "confirm"},
     )
     assert Affiliation.objects.filter(user=user, organisation=world.observing_org).exists()
+
+
+def test_lead_sets_the_programme_to_admit_observers_at_once_and_an_observer_cannot(client, world):
+    url = reverse("participation:joining_settings", args=[world.programme.slug])
+    client.force_login(world.observer)
+    assert client.post(url, {"admit_observers": "on"}).status_code == 403
+    assert not services.admits_observers(world.programme)
+    client.force_login(world.lead)
+    client.post(url, {"admit_observers": "on"})
+    assert services.admits_observers(world.programme)
+    members = client.get(reverse("participation:members", args=[world.programme.slug]))
+    assert 'name="admit_observers" checked' in members.content.decode()
