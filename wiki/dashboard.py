@@ -27,7 +27,7 @@ from participation.models import Level, Organisation, Programme, ProgrammeRole
 from participation.permissions import Action
 
 from .insight import document_keys, installed_model
-from .models import Document
+from .models import Document, EditMeta
 
 FIRST_VISIT_DAYS = 14
 CLOSING_SOON_DAYS = 14
@@ -144,6 +144,7 @@ def _document_versions():
     return (
         Version.objects.get_for_model(Document)
         .select_related("revision__user", "revision__edit_meta__organisation")
+        .exclude(revision__edit_meta__action=EditMeta.Action.BASELINE)
         .order_by("-revision__date_created", "-pk")
     )
 

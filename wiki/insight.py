@@ -392,16 +392,19 @@ def _fill(chart: Chart, index: int) -> tuple[str, SafeString, str]:
     return f"url(#{pattern_id})", _pattern(pattern_id, kind, colour), colour
 
 
+NICE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
+
+
 def _nice_maximum(value: int) -> int:
-    """A round top for the y axis, at least `value`."""
-    if value <= 5:
-        return 5
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        top = int(step * magnitude)
-        if top >= value:
-            return top
-    return value
+    """A round top for the y axis, at least `value`, whose quarters are whole numbers."""
+    step = max(1, -(-value // 4))
+    magnitude = 1
+    while True:
+        for nice in NICE_STEPS:
+            candidate = nice * magnitude
+            if candidate >= step and float(candidate).is_integer():
+                return 4 * int(candidate)
+        magnitude *= 10
 
 
 def _number(value: int) -> str:
@@ -440,7 +443,7 @@ def chart_svg(chart: Chart) -> SafeString:
     ]
     # y axis: gridlines at quarters, numbered.
     for quarter in range(5):
-        value = top * quarter // 4
+        value = top // 4 * quarter
         y = round(MARGIN_TOP + plot_height - plot_height * quarter / 4, 1)
         parts.append(
             format_html(

@@ -240,3 +240,20 @@ def test_documents_changed_per_timebox_in_scope_and_elsewhere(world, make_docume
 
     assert chart.categories == ["Ronde 1"]
     assert chart.values == [[1, 1]]
+
+
+def test_y_axis_is_numbered_in_whole_round_steps():
+    chart = insight.Chart(
+        key="t",
+        title="T",
+        description="D",
+        category_label="C",
+        categories=["a", "b"],
+        series=["s"],
+        values=[[22], [3]],
+    )
+
+    svg = insight.chart_svg(chart)
+
+    labels = re.findall(r'text-anchor="end"[^>]*>([0-9.,]+)</text>', svg)
+    assert labels == ["0", "6", "12", "18", "24"]

@@ -1,0 +1,40 @@
+"""Screenshots of the main pages of the demo, written to docs/screenshots/ for the README, so
+the pictures there stay current: every run of the browser tests takes them again."""
+
+from pathlib import Path
+
+from tests.e2e.test_accessibility import demo, demo_pages, open_as  # noqa: F401  fixtures
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOWN = [
+    "dashboard",
+    "home",
+    "programme",
+    "document",
+    "edit",
+    "history",
+    "diff",
+    "use case",
+    "overview",
+    "timebox",
+    "insight",
+]
+
+
+def test_screenshots_of_the_main_pages(demo, open_as):  # noqa: F811
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pages = {p.name: p for p in demo_pages()}
+    page = open_as("lead")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    taken = []
+    for name in SHOWN:
+        if name not in pages:
+            continue
+        response = page.goto(pages[name].url)
+        assert response is not None and response.ok, name
+        path = SCREENSHOTS / f"{name.replace(' ', '-')}.png"
+        page.screenshot(path=str(path), animations="disabled")
+        assert path.stat().st_size > 10_000, f"{path.name} looks empty"
+        taken.append(name)
+
+    assert {"dashboard", "home", "programme", "document", "edit"} <= set(taken)
