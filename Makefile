@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install dirs migrate demo run test lint format check messages bench backup restore
+.PHONY: install dirs browser-tools migrate demo run test lint format check messages bench backup restore
 
 # Folders the zero-setup default writes to: the Celery broker on the file system, e-mail as files.
 VAR_DIRS := var/celery/queue var/celery/processed var/celery/control var/mail var/media var/static
@@ -35,7 +35,12 @@ run: demo
 		DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-config.settings.dev}" \
 		$(VENV)/bin/honcho start --procfile Procfile
 
-test: install dirs
+# The browser tests' tools (axe-core, pinned in package-lock.json), where npm exists.
+browser-tools:
+	@if ! command -v npm >/dev/null; then echo "npm not found: accessibility checks will skip"; \
+	elif [ ! node_modules/.package-lock.json -nt package-lock.json ]; then npm ci --no-audit --no-fund; fi
+
+test: install dirs browser-tools
 	$(VENV)/bin/pytest --durations=15
 
 lint: install
