@@ -21,6 +21,7 @@ from wagtail.actions import CreateAction, DeleteAction, EditAction
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
@@ -276,6 +277,10 @@ class ScopedHistoryView(ObjectPermissionMixin, HistoryView):
     pass
 
 
+class ScopedUsageView(ObjectPermissionMixin, UsageView):
+    pass
+
+
 class ScopedForm(WagtailAdminModelForm):
     """Offers only the programmes (and, for leads, the people) the admin user may manage."""
 
@@ -308,6 +313,7 @@ class StipModelViewSet(ModelViewSet):
     edit_view_class = ServiceEditView
     delete_view_class = ServiceDeleteView
     history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     inspect_view_enabled = False
     copy_view_enabled = False
     add_to_admin_menu = False

@@ -81,9 +81,10 @@ def test_lead_removes_a_membership_of_own_programme(lead_client, world):
 
 
 def test_lead_is_refused_another_programmes_membership(lead_client, other):
-    edit = lead_client.get(url("memberships:edit", other.pk))
-    assert edit.status_code in (302, 403)
-    assert "Other College" not in edit.content.decode()
+    for view in ("edit", "delete", "history", "usage"):
+        response = lead_client.get(url(f"memberships:{view}", other.pk))
+        assert response.status_code in (302, 403), view
+        assert "Other College" not in response.content.decode()
     lead_client.post(url("memberships:edit", other.pk), {"level": "contributor"})
     lead_client.post(url("memberships:delete", other.pk))
     other.refresh_from_db()
