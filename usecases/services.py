@@ -24,6 +24,7 @@ from participation.models import Membership, Organisation, Programme
 from participation.permissions import Action
 from wiki.models import Document, EditMeta
 from wiki.services import (
+    EditConflict,
     SaveResult,
     WikiError,
     _bump_link_epoch,
@@ -335,12 +336,58 @@ def usecase_import(*, programme: Programme, parent: Document, text: str, author)
 
 
 @transaction.atomic
+def usecase_save_markdown_if_structured(
+    *,
+    document: Document,
+    body: str,
+    base_version_id: int | None,
+    author,
+    summary: str = "",
+    title: str | None = None,
+) -> SaveResult | None:
+    """A structured use case edited as Markdown (the wiki's editor, the documents API): the
+    text is read back into fields, so fields and body stay one. None when the document has no
+    fields (then the wiki saves it as plain text). Called by `wiki.services.document_save`.
+
+    Text that does not fit the template is refused with the line it fails on; a conflicting
+    edit raises the wiki's `EditConflict` with the submitted text, as a plain edit would."""
+    usecase = UseCase.objects.filter(document=document).first()
+    if usecase is None:
+        return None
+    try:
+        parsed_title, data = structure.from_markdown(body, organisation_names(document.programme))
+    except structure.MarkdownError as error:
+        raise ValidationError({"body": str(error)}) from None
+    data = structure.adopt_ids(data, structure.normalise(usecase.data()))
+    try:
+        return usecase_save(
+            document=document,
+            data=data,
+            base_version_id=base_version_id,
+            author=author,
+            summary=summary,
+            title=title if title is not None else parsed_title,
+        )
+    except UseCaseConflict as conflict:
+        raise EditConflict(
+            document=conflict.document,
+            title=conflict.title,
+            body=body,
+            summary=summary,
+            base_version=conflict.base_version,
+        ) from None
+
+
+@transaction.atomic
 def usecase_import_into(
     *, document: Document, text: str, base_version_id: int | None, author
 ) -> SaveResult:
     """Replace a use case's fields with those of a markdown file, as a new version."""
     permissions.check(author, Action.EDIT, document.programme)
     title, data = structure.from_markdown(text, organisation_names(document.programme))
+    current = UseCase.objects.filter(document=document).first()
+    if current is not None:
+        data = structure.adopt_ids(data, structure.normalise(current.data()))
     return usecase_save(
         document=document,
         data=data,

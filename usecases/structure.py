@@ -441,6 +441,60 @@ def from_markdown(text: str, organisations: dict[str, int] | None = None) -> tup
     return title, normalise(data)
 
 
+def _match(new_items: list[dict], old_items: list[dict], same) -> dict[str, str]:
+    """{new id: old id}: exact matches first, then what is left at the same position."""
+    mapping: dict[str, str] = {}
+    unused = {o["id"]: o for o in old_items}
+    for item in new_items:
+        for old in list(unused.values()):
+            if same(item, old):
+                mapping[item["id"]] = old["id"]
+                del unused[old["id"]]
+                break
+    for n, item in enumerate(new_items):
+        if item["id"] in mapping or n >= len(old_items):
+            continue
+        if old_items[n]["id"] in unused:
+            mapping[item["id"]] = old_items[n]["id"]
+            del unused[old_items[n]["id"]]
+    return mapping
+
+
+def adopt_ids(new: dict, old: dict) -> dict:
+    """Give the steps, extensions and variants read from Markdown the ids of the ones they
+    continue in `old`, so the diff reports changes (not everything removed and added) and
+    variants stay attached."""
+    new, old = normalise(new), normalise(old)
+
+    def same_step(a, b):
+        return (a["actor"], a["text"]) == (b["actor"], b["text"])
+
+    ids = _match(new["steps"], old["steps"], same_step)
+    old_extensions = {e["id"]: e for e in old["extensions"]}
+    at = {e["id"]: ids.get(e["at"], e["at"]) for e in new["extensions"]}
+    ids |= _match(
+        new["extensions"],
+        old["extensions"],
+        lambda a, b: (at[a["id"]], a["condition"]) == (b["at"], b["condition"]),
+    )
+    for extension in new["extensions"]:
+        previous = old_extensions.get(ids.get(extension["id"], ""), {"steps": []})
+        ids |= _match(extension["steps"], previous["steps"], same_step)
+    old_variants = {(v["target"], v["organisation"]): v["id"] for v in old["variants"]}
+    for step in new["steps"]:
+        step["id"] = ids.get(step["id"], step["id"])
+    for extension in new["extensions"]:
+        extension["at"] = at[extension["id"]]
+        extension["id"] = ids.get(extension["id"], extension["id"])
+        for step in extension["steps"]:
+            step["id"] = ids.get(step["id"], step["id"])
+    for variant in new["variants"]:
+        variant["target"] = ids.get(variant["target"], variant["target"])
+        key = (variant["target"], variant["organisation"])
+        variant["id"] = old_variants.get(key, variant["id"])
+    return normalise(new)
+
+
 def comparable(data: dict) -> dict:
     """The data without generated ids: two use cases that read the same compare equal."""
     labels = item_labels(data)

@@ -209,13 +209,28 @@ def document_save(
     """Save an edit that was based on `base_version_id`.
 
     If the document changed since, the two edits are merged line by line when they do not
-    overlap; otherwise `EditConflict` is raised and nothing is saved.
+    overlap; otherwise `EditConflict` is raised and nothing is saved. A structured use case's
+    text is read back into its fields by the use cases app (a ValidationError on `body` names
+    the line that does not fit its template).
     """
     permissions.check(author, Action.EDIT, document.programme)
     current = _lock(document)
     if current.is_deleted:
         raise WikiError(_("This document was deleted."))
     _ensure_not_frozen(current, "edit")
+    if current.kind == Document.Kind.USE_CASE:
+        from usecases.services import usecase_save_markdown_if_structured
+
+        result = usecase_save_markdown_if_structured(
+            document=current,
+            body=body,
+            base_version_id=base_version_id,
+            author=author,
+            summary=summary,
+            title=title,
+        )
+        if result is not None:
+            return result
     title = (title if title is not None else current.title).strip()
     body = body.replace("\r\n", "\n")
     action = EditMeta.Action.EDIT

@@ -288,3 +288,37 @@ def test_extension_of_a_removed_step_gets_a_warning():
     data["steps"] = data["steps"][:2]
     codes = [w.code for w in structure.detail_warnings(structure.normalise(data), [])]
     assert codes == ["orphan_extension"]
+
+
+def test_editing_a_use_case_as_markdown_in_the_wiki_updates_its_fields(world, usecase):
+    services.variant_save(
+        document=usecase,
+        target="s2",
+        text="Bij ons anders.",
+        base_version_id=None,
+        author=world.contributor,
+    )
+    usecase.refresh_from_db()
+    body = usecase.body.replace(
+        "2. Roster maker: Drafts the roster.", "2. Roster maker: Drafts the roster with the teams."
+    )
+    result = wiki_services.document_save(
+        document=usecase, body=body, base_version_id=usecase.head_id, author=world.contributor
+    )
+    data = selectors.usecase_data(usecase)
+    assert data["steps"][1] == {
+        "id": "s2",
+        "actor": "Roster maker",
+        "text": "Drafts the roster with the teams.",
+    }
+    assert data["variants"][0]["target"] == "s2"
+    assert result.document.body == body
+    with pytest.raises(ValidationError) as caught:
+        wiki_services.document_save(
+            document=usecase,
+            body=body.replace("3. Teacher: Checks the draft.", "3. Teacher: Checks.\nnot a step"),
+            base_version_id=result.version.pk,
+            author=world.contributor,
+        )
+    assert "Line" in str(caught.value)
+    assert selectors.usecase_data(usecase) == data
