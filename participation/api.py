@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Status
 
 from wiki.selectors import programme_for
 
@@ -22,14 +21,22 @@ from .schemas import (
     MembershipLevelIn,
     MembershipOut,
     OrganisationDetailOut,
-    OrganisationOut,
+    OrganisationPage,
+    PageIn,
     ProgrammeOut,
+    ProgrammePage,
 )
 
 router = Router(tags=["programmes"])
 
 READ_ERRORS = {404: ErrorOut}
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def paged(queryset, paging: PageIn, shape=None) -> dict:
+    """One page of a queryset, `{"count": …, "items": […]}`, shaping only the page's items."""
+    items = list(queryset[paging.offset : paging.offset + paging.limit])
+    return {"count": queryset.count(), "items": [shape(i) for i in items] if shape else items}
 
 
 def programme_out(user, programme: Programme) -> dict:
@@ -59,14 +66,11 @@ def _membership(programme: Programme, organisation_slug: str) -> Membership:
 # --- programmes --------------------------------------------------------------------------------
 
 
-@router.get("/programmes/", response=list[ProgrammeOut], summary="Programmes you may read")
-@paginate(LimitOffsetPagination)
-def programme_list(request):
+@router.get("/programmes/", response=ProgrammePage, summary="Programmes you may read")
+def programme_list(request, paging: Query[PageIn]):
     """Open programmes, and the members-only programmes the requester belongs to."""
-    return [
-        programme_out(request.user, programme)
-        for programme in permissions.visible_programmes(request.user).order_by("name")
-    ]
+    programmes = permissions.visible_programmes(request.user).order_by("name")
+    return paged(programmes, paging, lambda p: programme_out(request.user, p))
 
 
 @router.get(
@@ -91,13 +95,12 @@ def _organisations_visible_to(user):
 
 @router.get(
     "/organisations/",
-    response=list[OrganisationOut],
+    response=OrganisationPage,
     tags=["organisations"],
     summary="Organisations taking part in programmes you may read",
 )
-@paginate(LimitOffsetPagination)
-def organisation_list(request):
-    return _organisations_visible_to(request.user)
+def organisation_list(request, paging: Query[PageIn]):
+    return paged(_organisations_visible_to(request.user), paging)
 
 
 @router.get(

@@ -17,6 +17,11 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] | None = None
 
 
+class PageIn(Schema):
+    limit: int = Field(50, ge=1, le=100, description="How many items, at most.")
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="How many items to skip.")
+
+
 class OrganisationOut(Schema):
     slug: str
     name: str
@@ -35,6 +40,16 @@ class ProgrammeOut(Schema):
     your_actions: list[str] = Field(
         description="What the requester may do here, e.g. view, discuss, edit, manage_members."
     )
+
+
+class ProgrammePage(Schema):
+    count: int
+    items: list[ProgrammeOut]
+
+
+class OrganisationPage(Schema):
+    count: int
+    items: list[OrganisationOut]
 
 
 class MembershipOut(Schema):

@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 from reversion.models import Version
 
+from participation.api import paged
 from participation.permissions import Action
-from participation.schemas import ErrorOut
+from participation.schemas import ErrorOut, PageIn
 
 from . import rendering, selectors, services
 from .diff import diff_texts
@@ -29,7 +29,7 @@ from .schemas import (
     DiffOut,
     DocumentCreateIn,
     DocumentOut,
-    DocumentSummaryOut,
+    DocumentPage,
     DocumentUpdateIn,
     HistoryOut,
     RevertIn,
@@ -139,16 +139,18 @@ def _version(document: Document, version_id: int) -> Version:
 # --- documents ---------------------------------------------------------------------------------
 
 
-@router.get(DOCUMENTS, response={200: list[DocumentSummaryOut], **READ_ERRORS})
-@paginate(LimitOffsetPagination)
-def document_list(request, programme: str, kind: Document.Kind | None = None):
+@router.get(DOCUMENTS, response={200: DocumentPage, **READ_ERRORS})
+def document_list(
+    request, programme: str, paging: Query[PageIn], kind: Document.Kind | None = None
+):
     """The living documents of a programme, in the order of its tree (parents before
     children is not guaranteed: use `parent`)."""
     found = selectors.programme_for(request.user, programme)
     documents = selectors.documents_visible_to(request.user, found).select_related("parent")
     if kind:
         documents = documents.filter(kind=kind)
-    return [_summary(request, d) for d in documents.order_by("kind", "position", "title")]
+    documents = documents.order_by("kind", "position", "title")
+    return paged(documents, paging, lambda d: _summary(request, d))
 
 
 @router.post(DOCUMENTS, response={201: DocumentOut, **WRITE_ERRORS})

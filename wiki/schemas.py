@@ -33,6 +33,11 @@ class DocumentSummaryOut(Schema):
     url: str = Field(description="The document on the site.")
 
 
+class DocumentPage(Schema):
+    count: int
+    items: list[DocumentSummaryOut]
+
+
 class DocumentOut(DocumentSummaryOut):
     body: str = Field(description="The markdown text.")
     html: str = Field(description="The text rendered to sanitised HTML.")

@@ -465,3 +465,17 @@ def test_search_without_words_is_a_field_error(api, world):
 
     assert response.status_code == 400
     assert "q" in response.json()["errors"]
+
+
+def test_lists_are_paged_and_refuse_out_of_range_paging(api, world, make_document):
+    for n in range(3):
+        make_document(world, title=f"Doc {n}")
+    path = f"programmes/{world.programme.slug}/documents/"
+
+    page = api.get(path, {"limit": 2, "offset": 2}).json()
+    huge = api.get(path, {"limit": 10**12})
+
+    assert page["count"] == 3
+    assert [d["title"] for d in page["items"]] == ["Doc 2"]
+    assert huge.status_code == 400
+    assert huge.json()["errors"]["limit"] == ["Ensure this value is at most 100."]
