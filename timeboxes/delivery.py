@@ -92,7 +92,7 @@ def _shared_context(notice: Notice) -> dict:
     return context
 
 
-def deliver(notice: Notice, cache: dict | None = None) -> None:
+def deliver(notice: Notice, cache: dict | None = None, *, connection=None) -> None:
     recipient = notice.recipient
     if not recipient.email:
         logger.info("Timebox notice %s: %s has no e-mail address", notice.pk, recipient)
@@ -103,7 +103,11 @@ def deliver(notice: Notice, cache: dict | None = None) -> None:
         text = render_to_string("timeboxes/email/notice.txt", context)
         html = render_to_string("timeboxes/email/notice.html", context)
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient.email]
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     message.send()
