@@ -309,3 +309,15 @@ def test_home_has_no_banner_for_visitors(client, world):
     html = client.get(reverse("wiki:home")).content.decode()
 
     assert "needs your attention" not in html
+
+
+def test_dashboard_speaks_the_chosen_language(client, world, make_document):
+    make_document(world, title="Visie")
+    client.force_login(world.observer)
+    client.cookies["django_language"] = "nl"
+
+    response = client.get(reverse("experience:dashboard"))
+
+    html = response.content.decode()
+    assert 'lang="nl"' in html
+    assert "geleden" in html  # "… ago" as Django's Dutch humanize says it
