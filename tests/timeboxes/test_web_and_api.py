@@ -228,3 +228,52 @@ def test_api_lead_creates_and_closes_timebox_contributor_may_not(clock, world, s
         f"programmes/{world.programme.slug}/baselines/{closed.json()['baselines'][0]}/"
     ).json()
     assert {d["slug"] for d in baseline["documents"]} == {"onderwijs", "roosteren"}
+
+
+def test_lead_extends_through_the_form_and_everyone_is_told(
+    clock, client, world, scope, make_timebox, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    timebox = make_timebox(days=1)
+    client.force_login(world.lead)
+    refused = client.post(url("extend", world, timebox.pk), {"deadline": "2026-03-10T17:00"})
+    assert refused.status_code == 400
+    assert "This field is required" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("extend", world, timebox.pk),
+            {"deadline": "2026-03-10T17:00", "reason": "Twee scholen vroegen uitstel"},
+        )
+    assert response.status_code == 302
+    timebox.refresh_from_db()
+    assert timebox.local(timebox.deadline).strftime("%d %H:%M") == "10 17:00"
+    assert {m.to[0] for m in mail.outbox if "was extended" in m.subject} == {
+        world.lead.email,
+        world.contributor.email,
+    }
+    page = client.get(timebox.get_absolute_url()).content.decode()
+    assert "Twee scholen vroegen uitstel" in page
+
+
+def test_reopening_an_open_timebox_is_refused_with_a_message(
+    clock, client, world, scope, make_timebox
+):
+    timebox = make_timebox(days=1)
+    client.force_login(world.lead)
+    response = client.post(
+        url("reopen", world, timebox.pk), {"deadline": "2026-03-10T17:00", "reason": "Waarom"}
+    )
+    assert response.status_code == 409
+    assert "Only a closed timebox can be reopened" in response.content.decode()
+
+
+def test_contributor_cannot_extend(clock, client, world, scope, make_timebox):
+    timebox = make_timebox(days=1)
+    client.force_login(world.contributor)
+    response = client.post(
+        url("extend", world, timebox.pk), {"deadline": "2026-03-10T17:00", "reason": "Ik wil"}
+    )
+    assert response.status_code == 403
+    timebox.refresh_from_db()
+    assert timebox.cycle == 1
