@@ -1,0 +1,88 @@
+"""Hostile text a participant might type into any field: stored-XSS payloads.
+
+Script and style tags, event handlers, `javascript:`/`vbscript:`/`data:` URLs in every markdown
+link and image form, HTML entities and mixed case, broken and nested tags, SVG and MathML.
+`tests/hardening/test_stored_xss.py` renders each through every output and parses the result.
+"""
+
+PAYLOADS: list[str] = [
+    # script tags
+    "<script>alert(1)</script>",
+    "<SCRIPT>alert(1)</SCRIPT>",
+    "<ScRiPt src=//evil.example/x.js></ScRiPt>",
+    "<script/src=data:,alert(1)></script>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "<<script>script>alert(1)<</script>/script>",
+    "<script>alert(1)//",
+    '"><script>alert(1)</script>',
+    "</textarea><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    # event handlers
+    "<img src=x onerror=alert(1)>",
+    "<IMG SRC=x OnErRoR=alert(1)>",
+    "<img src=x onerror=&#97;&#108;&#101;&#114;&#116;(1)>",
+    '<img src="x" onerror="alert(1)"/>',
+    "<body onload=alert(1)>",
+    "<div onmouseover='alert(1)'>hover</div>",
+    "<a href=# onclick=alert(1)>click</a>",
+    "<input autofocus onfocus=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<video><source onerror=alert(1)></video>",
+    "<marquee onstart=alert(1)>",
+    "<p style=x onclick=alert(1)>para</p>",
+    '<td style="text-align:left" onclick="alert(1)">cell</td>',
+    "<img src=`x` onerror=alert(1)>",
+    "<img/src=x/onerror=alert(1)>",
+    # URLs in raw HTML
+    "<a href=javascript:alert(1)>x</a>",
+    "<a href='JaVaScRiPt:alert(1)'>x</a>",
+    "<a href='&#106;avascript:alert(1)'>x</a>",
+    "<a href='java&#x09;script:alert(1)'>x</a>",
+    "<a href=' javascript:alert(1)'>x</a>",
+    "<a href=vbscript:msgbox(1)>x</a>",
+    "<a href=data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==>x</a>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    "<form action=javascript:alert(1)><button>go</button></form>",
+    "<button formaction=javascript:alert(1)>go</button>",
+    "<object data=javascript:alert(1)></object>",
+    "<embed src=javascript:alert(1)>",
+    "<base href=javascript:alert(1)//>",
+    "<meta http-equiv=refresh content='0;url=javascript:alert(1)'>",
+    # markdown links and images, every form
+    "[click](javascript:alert(1))",
+    "[click](JAVASCRIPT:alert(1))",
+    "[click](javascript&#58;alert(1))",
+    "[click]( javascript:alert(1) )",
+    "[click](<javascript:alert(1)>)",
+    "[click](vbscript:msgbox(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    '[click](javascript:alert(1) "title")',
+    "![img](javascript:alert(1))",
+    "![img](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    '![img](x" onerror="alert(1))',
+    "[ref][1]\n\n[1]: javascript:alert(1)",
+    "![ref][2]\n\n[2]: vbscript:msgbox(1)",
+    "<javascript:alert(1)>",
+    "[[<script>alert(1)</script>]]",
+    "[[x|<img src=x onerror=alert(1)>]]",
+    # style
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    "<div style=\"background:url('javascript:alert(1)')\">x</div>",
+    "<link rel=stylesheet href=javascript:alert(1)>",
+    # svg and mathml
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<svg><a xlink:href=javascript:alert(1)><text>x</text></a></svg>",
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    # broken, nested and encoded
+    "<img src=x onerror=alert(1)",
+    '<a href="javascript:alert(1)"\n>x</a>',
+    "<!--><script>alert(1)</script>-->",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "```\n</code></pre><script>alert(1)</script>\n```",
+    "| a | b |\n|---|---|\n| <script>alert(1)</script> | <img src=x onerror=alert(1)> |",
+    "# Heading <script>alert(1)</script>",
+    "{{ 7*7 }} {% debug %} <script>alert(1)</script>",
+]
