@@ -5,10 +5,16 @@ outbox, retries, idempotency, reminders) use these fixtures instead: tasks then 
 the Redis broker named by ``REDIS_URL`` to a worker thread (solo pool) in the test process,
 which works on the test database.
 
-Use them like this::
+Make the fixtures available in your test folder's ``conftest.py`` (importing them into the test
+module itself trips ruff's F811)::
+
+    # tests/<app>/conftest.py
+    from tests.worker import celery_redis, celery_worker_redis  # noqa: F401
+
+and use them like this::
 
     import pytest
-    from tests.worker import broker_unreachable, celery_worker_redis  # noqa: F401
+    from tests.worker import broker_unreachable
 
     pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
