@@ -111,7 +111,7 @@ class Timebox(models.Model):
 
     def is_frozen(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
-        return self.status == self.Status.OPEN and self.deadline <= now
+        return self.status != self.Status.CLOSED and self.starts_at <= now and self.deadline <= now
 
     @property
     def frozen(self) -> bool:

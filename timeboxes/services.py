@@ -92,7 +92,9 @@ def frozen_timebox_for(document, *, action: str = "edit", now: datetime | None =
     timeboxes = Timebox.objects.filter(
         in_scope,
         programme_id=document.programme_id,
-        status=Timebox.Status.OPEN,
+        # A planned timebox whose start has come is open, even before the sweeper says so.
+        status__in=[Timebox.Status.PLANNED, Timebox.Status.OPEN],
+        starts_at__lte=now,
         deadline__lte=now,
     )
     if action in DISCUSSION_ACTIONS:

@@ -420,3 +420,18 @@ def test_contributions_count_edits_comments_per_organisation(
     assert per_org["Second College"]["comments"] == 1
     assert [d.title for d in result.changed] == ["Onderwijs"]
     assert result.silent == []
+
+
+def test_planned_timebox_the_sweeper_never_opened_still_freezes_at_its_deadline(
+    clock, world, scope, make_timebox
+):
+    timebox = make_timebox(starts_at=timezone.now() + timedelta(hours=1), days=1)
+    assert timebox.status == Timebox.Status.PLANNED
+    clock.move_to(timebox.deadline + timedelta(seconds=1))
+    with pytest.raises(wiki.DocumentFrozen):
+        wiki.document_save(
+            document=scope["work"],
+            body="Te laat.\n",
+            base_version_id=scope["work"].head_id,
+            author=world.contributor,
+        )
