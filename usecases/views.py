@@ -575,6 +575,10 @@ def signoffs(request, programme, slug):
     if moved:
         return moved
     form = forms.SignOffForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("withdraw"):
+        services.signoff_withdraw(document=document, author=request.user)
+        messages.success(request, _("Your organisation's sign-off is withdrawn."))
+        return redirect(request.path)
     if request.method == "POST":
         if form.is_valid():
             try:

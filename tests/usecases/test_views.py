@@ -259,3 +259,13 @@ def test_plain_text_use_case_keeps_its_text_when_given_fields(
     client.force_login(world.contributor)
     edit = client.get(url("edit", plain)).content.decode()
     assert "**Actor:** roostermaker" in edit
+
+
+def test_organisation_can_withdraw_its_signoff(client, world, usecase):
+    services.signoff_give(document=usecase, verdict="agree", remarks="", author=world.contributor)
+    client.force_login(world.observer)
+    assert client.post(url("signoffs", usecase), {"withdraw": "1"}).status_code == 403
+    assert SignOff.objects.count() == 1
+    client.force_login(world.contributor)
+    assert client.post(url("signoffs", usecase), {"withdraw": "1"}).status_code == 302
+    assert not SignOff.objects.exists()
