@@ -162,7 +162,11 @@ def membership_create(request, programme: str, payload: MembershipIn):
             {"organisation": _("There is no organisation with this slug.")}
         ) from None
     membership = services.membership_add(
-        programme=found, organisation=organisation, level=payload.level, by=request.user
+        programme=found,
+        organisation=organisation,
+        level=payload.level,
+        by=request.user,
+        reason=payload.reason,
     )
     return Status(201, membership)
 
@@ -176,7 +180,10 @@ def membership_create(request, programme: str, payload: MembershipIn):
 def membership_update(request, programme: str, organisation: str, payload: MembershipLevelIn):
     found = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
     return services.membership_set_level(
-        membership=_membership(found, organisation), level=payload.level, by=request.user
+        membership=_membership(found, organisation),
+        level=payload.level,
+        by=request.user,
+        reason=payload.reason,
     )
 
 
@@ -186,7 +193,14 @@ def membership_update(request, programme: str, organisation: str, payload: Membe
     tags=["memberships"],
     summary="End an organisation's membership (leads)",
 )
-def membership_delete(request, programme: str, organisation: str):
+def membership_delete(
+    request,
+    programme: str,
+    organisation: str,
+    reason: str = Query("", max_length=500, description="Why: told to its people."),
+):
     found = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
-    services.membership_remove(membership=_membership(found, organisation), by=request.user)
+    services.membership_remove(
+        membership=_membership(found, organisation), by=request.user, reason=reason
+    )
     return Status(204, None)

@@ -73,10 +73,15 @@ class OrganisationDetailOut(OrganisationOut):
     )
 
 
+REASON = Field("", max_length=500, description="Why: told to the organisation's people.")
+
+
 class MembershipIn(Schema):
     organisation: str = Field(description="The organisation's slug.", min_length=1)
     level: Literal[tuple(Membership.MemberLevel.values)]  # type: ignore[valid-type]
+    reason: str = REASON
 
 
 class MembershipLevelIn(Schema):
     level: Literal[tuple(Membership.MemberLevel.values)]  # type: ignore[valid-type]
+    reason: str = REASON

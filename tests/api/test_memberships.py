@@ -2,7 +2,7 @@
 
 import pytest
 
-from participation.models import Membership
+from participation.models import Membership, MembershipChange
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,18 @@ def test_organisation_detail_lists_only_readable_memberships(api, world, closed_
     seen = api.get(f"organisations/{shared.slug}/").json()
 
     assert [m["programme"] for m in seen["memberships"]] == [world.programme.slug]
+
+
+def test_level_change_keeps_the_leads_reason(api, world):
+    url = _memberships(world) + f"{world.observing_org.slug}/"
+
+    api.patch(
+        url, {"level": "contributor", "reason": "Schrijft mee aan de visie."}, user=world.lead
+    )
+    api.delete(url + "?reason=Klaar", user=world.lead)
+
+    changes = MembershipChange.objects.filter(organisation=world.observing_org).order_by("pk")
+    assert [(c.from_level, c.to_level, c.reason) for c in changes] == [
+        ("observer", "contributor", "Schrijft mee aan de visie."),
+        ("contributor", "", "Klaar"),
+    ]
