@@ -1,6 +1,6 @@
 """Timebox figures: closing a timebox with 1,000 documents in scope (one reversion revision
-holding 1,000 versions), and the sweeper's run with 1,000 open timeboxes, once with nothing due
-and once with a reminder round due in every one of them.
+holding 1,000 versions), and the sweeper's run with 1,000 open timeboxes: with nothing due, with
+a reminder round due in 100 of them, and a second beat at that moment (which must send nothing).
 
 Runs against the database named by DATABASE_URL (the benchmark's, or var/db.sqlite3 after
 `make run`), inside one transaction that is rolled back at the end, so it leaves nothing behind.
@@ -43,6 +43,7 @@ from wiki.models import Document  # noqa: E402
 
 DOCUMENTS = 1_000
 TIMEBOXES = 1_000
+DUE = 100  # of them with a reminder round due in the measured sweep
 BODY = "# Use case\n\n" + "Een regel tekst van een use case, zoals de scholen die schrijven.\n" * 60
 
 
@@ -114,7 +115,7 @@ def bench_sweep(programme: Programme, lead) -> dict:
                 programme=programme,
                 name=f"Sweep {n}",
                 starts_at=now - day,
-                deadline=now + 10 * day,
+                deadline=now + 10 * day + timedelta(minutes=n),  # staggered by a minute
                 status=Timebox.Status.OPEN,
                 reminder_offsets=[7 * 86400, 86400, 3600],
                 reminders_from=now - day,
@@ -131,23 +132,25 @@ def bench_sweep(programme: Programme, lead) -> dict:
     idle = services.timeboxes_sweep(now=now)
     idle_seconds = time.perf_counter() - start
     assert idle.reminders == 0
-    # Three days later the 7-day reminder of all 1,000 is due: one round each, to 2 people.
-    later = now + 3 * day + timedelta(minutes=1)
+    # Three days later the 7-day reminder of the first DUE timeboxes has come: one round each,
+    # to 2 people (the minute a sweeper was down for DUE minutes, or a busy deadline day).
+    later = now + 3 * day + timedelta(minutes=DUE - 1)
     start = time.perf_counter()
     due = services.timeboxes_sweep(now=later)
     due_seconds = time.perf_counter() - start
     sent = Notice.objects.filter(timebox__in=timeboxes, status=Notice.Status.SENT).count()
     start = time.perf_counter()
-    again = services.timeboxes_sweep(now=later + timedelta(minutes=1))
+    again = services.timeboxes_sweep(now=later)  # a second beat at the same moment
     again_seconds = time.perf_counter() - start
     return {
         "open_timeboxes": TIMEBOXES,
+        "due_rounds": due.reminders // 2,
         "idle_seconds": round(idle_seconds, 3),
         "due_seconds": round(due_seconds, 3),
         "reminders_written": due.reminders,
         "reminders_sent": sent,
-        "next_minute_seconds": round(again_seconds, 3),
-        "next_minute_reminders": again.reminders,
+        "second_beat_seconds": round(again_seconds, 3),
+        "second_beat_reminders": again.reminders,
     }
 
 
@@ -173,10 +176,10 @@ def main() -> None:
     print(
         f"Sweeper with {sweep['open_timeboxes']:,} open timeboxes: "
         f"{sweep['idle_seconds']:.2f} s with nothing due; "
-        f"{sweep['due_seconds']:.2f} s when all are due a reminder "
-        f"({sweep['reminders_sent']:,} e-mails); "
-        f"{sweep['next_minute_seconds']:.2f} s the minute after (nothing sent twice: "
-        f"{sweep['next_minute_reminders']})"
+        f"{sweep['due_seconds']:.2f} s when {sweep['due_rounds']:,} of them are due a reminder "
+        f"round ({sweep['reminders_sent']:,} e-mails); "
+        f"{sweep['second_beat_seconds']:.2f} s for a second beat at that moment "
+        f"(reminders written again: {sweep['second_beat_reminders']})"
     )
     results["goals"] = [
         {
@@ -192,7 +195,8 @@ def main() -> None:
             "met": sweep["idle_seconds"] < 60,
         },
         {
-            "goal": f"sweeper with {sweep['open_timeboxes']:,} reminder rounds due",
+            "goal": f"sweeper with {sweep['open_timeboxes']:,} open, "
+            f"{sweep['due_rounds']:,} reminder rounds due",
             "measured": f"{sweep['due_seconds']:.2f} s",
             "target": "< 60 s (runs every minute)",
             "met": sweep["due_seconds"] < 60,
