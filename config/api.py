@@ -39,7 +39,7 @@ needed; a revoked or unknown token is answered with 401.
 
 **Answers.** Refused: 403 (`detail` says why). A members-only programme you may not read, or a
 document, version or membership that is not in the programme of the address: 404, never data.
-Invalid input: 400 with `errors`, a list of messages per field; nothing is changed. A change the
+Invalid input: 400 with `errors`, the messages per field; nothing is changed. A change the
 wiki refuses (a frozen document, a deleted one): 409 with `detail`.
 
 **Editing without losing work.** Read a document, keep its `head_version_id`, and send it as
@@ -48,6 +48,7 @@ they are merged (`merged: true`). If they overlap you get 409 with the `current`
 `submitted` text: nothing is saved and nothing you sent is lost.
 
 A renamed document answers its old address with 308 and its new address in `Location`.
+Messages come in the language of `Accept-Language` (Dutch or English).
 """
 
 # Pydantic's error types, in words the reader's language has.

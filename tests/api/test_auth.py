@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from wagtail.models import APIToken
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,15 @@ def test_token_writes_need_no_csrf_token(api, world, make_document):
     )
 
     assert response.status_code == 200
+
+
+def test_administrator_manages_api_tokens_in_the_admin(world):
+    """The API docs send people to Settings → API tokens in the admin: it must be there."""
+    UserFactory(username="admin", is_superuser=True, is_staff=True)
+    browser = Client()
+    assert browser.login(username="admin", password=PASSWORD)
+
+    response = browser.get("/admin/api-tokens/new/")
+
+    assert response.status_code == 200
+    assert world.contributor.username in response.content.decode()
