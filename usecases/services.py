@@ -468,6 +468,7 @@ def signoff_give(*, document: Document, verdict: str, remarks: str, author) -> S
     current = _lock(document)
     if current.is_deleted:
         raise WikiError(_("This document was deleted."))
+    _ensure_not_frozen(current, "sign_off")
     if current.head_id is None:
         raise WikiError(_("This document has no version to sign off yet."))
     if verdict not in SignOff.Verdict.values:
@@ -492,6 +493,7 @@ def signoff_give(*, document: Document, verdict: str, remarks: str, author) -> S
 def signoff_withdraw(*, document: Document, author) -> None:
     permissions.check(author, Action.SIGN_OFF, document.programme)
     organisation = contributing_organisation(author, document.programme)
+    _ensure_not_frozen(_lock(document), "sign_off")
     SignOff.objects.filter(document=document, organisation=organisation).delete()
 
 

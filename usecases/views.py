@@ -576,8 +576,12 @@ def signoffs(request, programme, slug):
         return moved
     form = forms.SignOffForm(request.POST or None)
     if request.method == "POST" and request.POST.get("withdraw"):
-        services.signoff_withdraw(document=document, author=request.user)
-        messages.success(request, _("Your organisation's sign-off is withdrawn."))
+        try:
+            services.signoff_withdraw(document=document, author=request.user)
+        except WikiError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your organisation's sign-off is withdrawn."))
         return redirect(request.path)
     if request.method == "POST":
         if form.is_valid():

@@ -407,6 +407,7 @@ def comment_add(*, document: Document, author, body: str) -> Comment:
         raise ValidationError({"body": _("Write a comment first.")})
     if document.is_deleted:
         raise WikiError(_("This document was deleted."))
+    _ensure_not_frozen(document, "comment")
     comment = Comment.objects.create(
         document=document,
         author=author,

@@ -230,6 +230,30 @@ def test_comments_stay_possible_after_the_deadline_unless_frozen_too(
     assert services.frozen_timebox_for(scope["work"], action="comment") == timebox
 
 
+def test_frozen_discussion_refuses_comments_and_sign_offs_through_the_services(
+    clock, world, scope, make_timebox
+):
+    from usecases import services as usecase_services
+    from usecases.models import SignOff
+    from wiki import services as wiki_services
+    from wiki.models import Comment
+
+    timebox = make_timebox(days=1, freeze_discussion=True)
+    clock.move_to(timebox.deadline)
+    with pytest.raises(wiki_services.DocumentFrozen):
+        wiki_services.comment_add(document=scope["work"], author=world.observer, body="Te laat")
+    with pytest.raises(wiki_services.DocumentFrozen):
+        usecase_services.signoff_give(
+            document=scope["work"],
+            verdict=SignOff.Verdict.AGREE,
+            remarks="",
+            author=world.contributor,
+        )
+    assert not Comment.objects.filter(document=scope["work"]).exists()
+    assert not SignOff.objects.filter(document=scope["work"]).exists()
+    wiki_services.comment_add(document=scope["outside"], author=world.observer, body="Mag nog")
+
+
 def test_deadline_freezes_once_and_asks_the_lead_to_close(clock, world, scope, make_timebox):
     timebox = make_timebox(days=1, reminder_offsets=[])
     clock.move_to(timebox.deadline + timedelta(minutes=1))
