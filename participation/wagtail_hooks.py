@@ -243,22 +243,25 @@ class ScopedIndexView(generic.IndexView):
         return super().get_base_queryset().filter(pk__in=allowed.values("pk"))
 
 
-class ServiceCreateView(generic.CreateView):
+class ServiceFormMixin:
+    """A service that refuses a valid form shows its reasons on the form, as Wagtail shows its
+    own validation errors (which need `produced_error_message` set)."""
+
     def form_valid(self, form):
         try:
             return super().form_valid(form)
         except ValidationError as error:
             _add_errors(form, error)
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 
-class ServiceEditView(ObjectPermissionMixin, generic.EditView):
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
+class ServiceCreateView(ServiceFormMixin, generic.CreateView):
+    pass
+
+
+class ServiceEditView(ServiceFormMixin, ObjectPermissionMixin, generic.EditView):
+    pass
 
 
 class ServiceDeleteView(ObjectPermissionMixin, generic.DeleteView):

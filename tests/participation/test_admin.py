@@ -161,3 +161,22 @@ def test_superuser_manages_every_programme(client, world, other):
     assert response.status_code == 302
     other.refresh_from_db()
     assert other.level == Membership.MemberLevel.CONTRIBUTOR
+
+
+def test_a_refusal_by_the_service_is_shown_on_the_admin_form(lead_client, world, monkeypatch):
+    """The services decide; when one refuses a valid form, the admin shows why, keeps the
+    input and changes nothing."""
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError({"level": "Not now: the timebox is closing."})
+
+    monkeypatch.setattr(services, "membership_set_level", refuse)
+    membership = observing_membership(world)
+    response = lead_client.post(
+        url("memberships:edit", membership.pk), {"level": Membership.MemberLevel.CONTRIBUTOR}
+    )
+    assert response.status_code == 200
+    assert "Not now: the timebox is closing." in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.level == Membership.MemberLevel.OBSERVER
