@@ -1,5 +1,6 @@
 """Reads of the wiki, with permission filtering done here once."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.http import Http404
@@ -10,6 +11,8 @@ from participation.models import Programme
 from participation.permissions import Action
 
 from .models import Document, SlugRedirect
+
+WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
@@ -91,7 +94,9 @@ def document_tree(programme: Programme) -> list[TreeNode]:
 
 def search_documents(user, query: str, programme: Programme | None = None):
     """Full-text search over the documents the person may read."""
-    query = query.strip()
-    if not query:
+    # Only words reach the search backend: quotes, NUL and operator characters would otherwise
+    # be read as full-text query syntax (SQLite FTS5 fails on them).
+    words = WORD.findall(query)[:20]
+    if not words:
         return []
-    return documents_visible_to(user, programme).search(query)
+    return documents_visible_to(user, programme).search(" ".join(words))

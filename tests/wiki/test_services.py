@@ -82,3 +82,14 @@ def test_members_only_programme_is_hidden_from_outsiders(closed_world, make_docu
     make_document(closed_world)
     with pytest.raises(Http404):
         selectors.programme_for(closed_world.outsider, closed_world.programme.slug)
+
+
+@pytest.mark.parametrize(
+    "query", ['"', 'visie"', "\x00", "vis*", "(visie", "visie AND", "NEAR(", "-"]
+)
+def test_search_with_query_syntax_characters_answers_instead_of_failing(
+    world, make_document, query
+):
+    make_document(world, title="Visie op onderwijs", body="De visie.\n")
+    results = list(selectors.search_documents(world.contributor, query))
+    assert all(document.programme == world.programme for document in results)
