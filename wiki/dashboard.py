@@ -51,6 +51,7 @@ class Change:
 
     document: Document
     version: Version
+    count: int = 1  # changes to this document that this entry stands for (the newest shown)
 
     @property
     def revision(self):
@@ -163,7 +164,18 @@ def changes_since(user, programmes: list[Programme], since: dt.datetime) -> tupl
         .filter(object_id__in=document_keys(documents), revision__date_created__gt=since)
         .exclude(revision__user=user)
     )
-    return _changes(versions[:CHANGES_SHOWN]), source
+    return _per_document(_changes(versions[: CHANGES_SHOWN * 10])), source
+
+
+def _per_document(changes: list[Change]) -> list[Change]:
+    """One entry per document, its newest change, counting the others."""
+    newest: dict[int, Change] = {}
+    for change in changes:
+        if change.document.pk in newest:
+            newest[change.document.pk].count += 1
+        else:
+            newest[change.document.pk] = change
+    return list(newest.values())[:CHANGES_SHOWN]
 
 
 def _watched_by(watch, user) -> Q:

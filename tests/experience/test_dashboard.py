@@ -2,11 +2,12 @@
 asks for the person."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participation.models import Level
 from tests import factories
@@ -117,7 +118,9 @@ def test_changes_by_others_since_last_visit_are_listed(client, world, make_docum
     response = client.get(reverse("experience:dashboard"))
 
     changes = response.context["dashboard"].changes
-    assert [c.revision.user for c in changes] == [world.contributor, world.lead]
+    assert [(c.document, c.revision.user, c.count) for c in changes] == [
+        (document, world.contributor, 2)
+    ]  # one entry per document: its newest change, and how many there were
     html = response.content.decode()
     assert "Doel aangescherpt" in html
     assert document.get_absolute_url() in html
@@ -312,12 +315,14 @@ def test_home_has_no_banner_for_visitors(client, world):
 
 
 def test_dashboard_speaks_the_chosen_language(client, world, make_document):
-    make_document(world, title="Visie")
+    with time_machine.travel(timezone.now() - dt.timedelta(hours=2)):
+        make_document(world, title="Visie")
     client.force_login(world.observer)
     client.cookies["django_language"] = "nl"
 
-    response = client.get(reverse("experience:dashboard"))
+    with translation.override("en"):  # restores the test's language after the Dutch request
+        response = client.get(reverse("experience:dashboard"))
 
     html = response.content.decode()
     assert 'lang="nl"' in html
-    assert "geleden" in html  # "… ago" as Django's Dutch humanize says it
+    assert re.search(r"2\s+uur\s+geleden", html)  # "2 hours ago" as Django's Dutch says it

@@ -20,6 +20,13 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=AMSTERDAM)  # a Wednesday
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The charts' labels in English, whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
+
+
 def at(*args):
     return time_machine.travel(dt.datetime(*args, tzinfo=AMSTERDAM), tick=False)
 
