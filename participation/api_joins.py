@@ -7,7 +7,7 @@ waiting) is answered with 409.
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -110,7 +110,17 @@ class NotificationOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="Leave out to mark all read.")
+    ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+        None, max_length=500, description="Leave out to mark all read."
+    )
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """ninja's limit/offset paging with bounds the database can hold."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=100, description="How many items, at most.")
+        offset: int = Field(0, ge=0, le=1_000_000_000, description="How many items to skip.")
 
 
 class ReadOut(Schema):
@@ -221,7 +231,7 @@ def watch_remove(request, programme: str, document: str | None = None):
     response={200: list[NotificationOut], 401: ErrorOut},
     summary="Your notifications, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def notification_list(request, unread: bool = False):
     person = _person(request)
     found = selectors.notifications_of(person)

@@ -115,3 +115,29 @@ def test_watch_and_notifications_through_the_api(
     marked = api.post("notifications/read/", {}, user=world.observer).json()
     assert marked == {"marked": 1}
     assert api.get("notifications/", {"unread": "true"}, user=world.observer).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["?offset=99999999999999999999", "?limit=99999999999999999999", "?limit=0"]
+)
+def test_notification_paging_out_of_range_is_refused_not_a_server_error(world, client, query):
+    from wagtail.models import APIToken
+
+    _token, key = APIToken.create_token(user=world.observer, name="test")
+    response = client.get(
+        f"/api/v1/notifications/{query}", headers={"authorization": f"Bearer {key}"}
+    )
+    assert response.status_code == 400
+
+
+def test_marking_huge_notification_ids_read_is_refused_not_a_server_error(world, client):
+    from wagtail.models import APIToken
+
+    _token, key = APIToken.create_token(user=world.observer, name="test")
+    response = client.post(
+        "/api/v1/notifications/read/",
+        {"ids": [2**70]},
+        content_type="application/json",
+        headers={"authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 400
