@@ -181,12 +181,18 @@ LEADS_GROUP = "Programme leads"
 
 def leads_group() -> Group:
     """The group every programme lead is in: it opens the Wagtail admin (`access_admin`), where
-    the permission module then limits a lead to their own programmes."""
+    the permission module then limits a lead to their own programmes, and lets leads make and
+    revoke their own API tokens there."""
     group, _created = Group.objects.get_or_create(name=LEADS_GROUP)
-    access_admin = Permission.objects.get(
-        content_type__app_label="wagtailadmin", codename="access_admin"
+    group.permissions.add(
+        *Permission.objects.filter(
+            Q(content_type__app_label="wagtailadmin", codename="access_admin")
+            | Q(
+                content_type__app_label="wagtailcore",
+                codename__in=["add_apitoken", "delete_apitoken"],
+            )
+        )
     )
-    group.permissions.add(access_admin)
     return group
 
 

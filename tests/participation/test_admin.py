@@ -180,3 +180,13 @@ def test_a_refusal_by_the_service_is_shown_on_the_admin_form(lead_client, world,
     assert "Not now: the timebox is closing." in response.content.decode()
     membership.refresh_from_db()
     assert membership.level == Membership.MemberLevel.OBSERVER
+
+
+def test_lead_makes_own_api_token_in_the_admin(lead_client, world):
+    from wagtail.models import APIToken
+
+    response = lead_client.post(
+        reverse("wagtailusers_api_tokens:add"), {"user": world.lead.pk, "name": "Scripts"}
+    )
+    assert response.status_code == 200
+    assert APIToken.objects.filter(user=world.lead, name="Scripts").exists()
