@@ -97,6 +97,9 @@ def deliver(notice: Notice, cache: dict | None = None, *, connection=None) -> No
     if not recipient.email:
         logger.info("Timebox notice %s: %s has no e-mail address", notice.pk, recipient)
         return
+    profile = getattr(recipient, "stip_profile", None)
+    if profile is not None and profile.email_frequency == profile.EmailFrequency.NEVER:
+        return  # the notice stays visible on the person's notifications page
     with translation.override(language_of(recipient)):
         context = context_for(notice, cache)
         subject = _subject(notice, context["timebox"])

@@ -561,7 +561,7 @@ def _deliver_batch(batch: int, cache: dict) -> tuple[int, bool]:
     notices = list(
         Notice.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=Notice.Status.PENDING)
-        .select_related("recipient")
+        .select_related("recipient", "recipient__stip_profile")
         .order_by("pk")[:batch]
     )
     if not notices:

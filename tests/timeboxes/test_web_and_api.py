@@ -7,6 +7,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -277,3 +278,23 @@ def test_contributor_cannot_extend(clock, client, world, scope, make_timebox):
     assert response.status_code == 403
     timebox.refresh_from_db()
     assert timebox.cycle == 1
+
+
+def test_reminders_show_on_the_notifications_page_and_no_email_is_respected(
+    clock, world, scope, make_timebox, client
+):
+    from participation.models import Profile
+
+    Profile.objects.update_or_create(
+        user=world.contributor, defaults={"email_frequency": Profile.EmailFrequency.NEVER}
+    )
+    timebox = make_timebox(days=10)
+    clock.move_to(timebox.deadline - timedelta(days=7) + timedelta(minutes=1))
+    services.timeboxes_sweep()
+    assert world.contributor.email not in {m.to[0] for m in mail.outbox}
+    assert world.lead.email in {m.to[0] for m in mail.outbox}
+    client.force_login(world.contributor)
+    page = client.get("/notifications/").content.decode()
+    assert "About timeboxes" in page
+    assert timebox.name in page
+    assert timebox.get_absolute_url() in page
