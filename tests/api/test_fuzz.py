@@ -1,0 +1,37 @@
+"""The API fuzzed against its own OpenAPI schema (schemathesis, a bounded number of examples per
+operation): whatever is sent, no server error, and every answer matches the schema."""
+
+import pytest
+from hypothesis import HealthCheck, settings
+from schemathesis import openapi
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from wagtail.models import APIToken
+
+from config.wsgi import application
+
+schema = openapi.from_wsgi("/api/v1/schema/", application)
+
+FUZZ = settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture
+def lead_token(world, make_document):
+    make_document(world, title="Visie", body="# Visie\n\nSamen ontwerpen.\n")
+    _token, key = APIToken.create_token(user=world.lead, name="fuzz")
+    return key
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@FUZZ
+def test_api_answers_every_request_without_server_error_and_as_documented(case, lead_token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {lead_token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
