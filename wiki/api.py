@@ -195,7 +195,8 @@ def document_update(request, programme: str, document: str, payload: DocumentUpd
     """Save an edit based on `base_version_id`.
 
     When others saved the document since that version, non-overlapping changes are merged
-    (`merged` is true: the result is in `document.body`). Overlapping changes answer 409 with
+    (`merged` is true: the result is in `document.body`). Overlapping changes, and a change the
+    rules refuse now (a timebox froze the document, it was deleted), answer 409 with the reason,
     the current version and your submitted text; nothing is saved.
     """
     found = selectors.programme_for(request.user, programme)
@@ -209,21 +210,22 @@ def document_update(request, programme: str, document: str, payload: DocumentUpd
             summary=payload.summary,
             title=payload.title,
         )
-    except services.EditConflict as conflict:
+    except services.WikiError as refusal:
+        if isinstance(refusal, services.EditConflict):
+            shown = refusal.document
+        else:
+            shown = current
+            shown.refresh_from_db(fields=["head", "title", "body"])
         return Status(
             409,
             {
-                "detail": conflict.message,
-                "current": {
-                    "version_id": conflict.document.head_id,
-                    "title": conflict.document.title,
-                    "body": conflict.document.body,
-                },
+                "detail": refusal.message,
+                "current": {"version_id": shown.head_id, "title": shown.title, "body": shown.body},
                 "submitted": {
                     "base_version_id": payload.base_version_id,
-                    "title": conflict.title,
-                    "body": conflict.body,
-                    "summary": conflict.summary,
+                    "title": payload.title if payload.title is not None else shown.title,
+                    "body": payload.body,
+                    "summary": payload.summary,
                 },
             },
         )

@@ -91,8 +91,10 @@ class SubmittedOut(Schema):
 
 
 class ConflictOut(Schema):
-    """A stale update whose changes overlap with what others saved meanwhile. Nothing was saved:
-    merge `submitted` into `current` and send it again with `current.version_id` as base."""
+    """An update that was not saved, with the reason (`detail`), the current version and what
+    you sent. For a stale update that overlaps with what others saved meanwhile: merge
+    `submitted` into `current` and send it again with `current.version_id` as base. For a frozen
+    document: keep `submitted` until the timebox is extended or closed."""
 
     detail: str
     current: ConflictVersionOut

@@ -233,6 +233,8 @@ def test_update_of_a_frozen_document_is_409_with_the_reason(api, world, make_doc
 
     assert response.status_code == 409
     assert response.json()["detail"] == "The deadline has passed."
+    assert response.json()["submitted"]["body"] == "Too late.\n"
+    assert response.json()["current"]["body"] == "Eerste versie.\n"
     document.refresh_from_db()
     assert document.body == "Eerste versie.\n"
 
