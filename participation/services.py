@@ -717,3 +717,10 @@ def joining_settings_update(
         programme=programme, defaults={"admit_observers": admit_observers}
     )
     return joining
+
+
+def profile_set_language(*, user, language: str) -> None:
+    """Remember a person's language: the site follows it in every browser, and e-mail uses it."""
+    if language not in dict(settings.LANGUAGES) or not user.is_authenticated:
+        return
+    Profile.objects.update_or_create(user=user, defaults={"language": language})

@@ -435,3 +435,13 @@ def unsubscribe(request, token):
         "participation/unsubscribe.html",
         {"label": PREFERENCE_LABELS[preference]},
     )
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice in a logged-in person's
+    profile."""
+    from django.views.i18n import set_language as django_set_language
+
+    services.profile_set_language(user=request.user, language=request.POST.get("language", ""))
+    return django_set_language(request)
