@@ -25,5 +25,6 @@ urlpatterns = [
     path("<slug:programme>/actors/", views.actors, name="actors"),
     path("<slug:programme>/actors/<slug:actor>/", views.actor, name="actor"),
     path("<slug:programme>/glossary/", views.glossary, name="glossary"),
+    path("<slug:programme>/usecases/glossary.json", views.glossary_json, name="glossary_json"),
     path("<slug:programme>/glossary/<slug:term>/", views.term, name="term"),
 ]

@@ -6,7 +6,7 @@ import contextlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -796,3 +796,22 @@ def term(request, programme, term):
         **_allowed(request.user, programme),
     }
     return render(request, "usecases/term.html", context)
+
+
+def glossary_json(request, programme):
+    """The glossary's words (terms and organisations' local words) with their definitions, for
+    the editor's hints while typing."""
+    programme = wiki_selectors.programme_for(request.user, programme)
+    return JsonResponse(
+        {
+            "terms": [
+                {
+                    "words": list(entry.words),
+                    "term": entry.words[0],
+                    "definition": entry.definition,
+                    "url": entry.url,
+                }
+                for entry in entries_for(programme)
+            ]
+        }
+    )

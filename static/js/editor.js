@@ -100,6 +100,7 @@
     });
 
     setUpLinkHints(editor, textarea);
+    setUpGlossaryHints(editor, textarea);
   }
 
   /* While the person types `[[Part of a title`, offer the programme's matching documents;
@@ -182,6 +183,57 @@
   }
 
   /* Ask before leaving a form with changes that were not saved. */
+  // Glossary terms (and organisations' own words for them) as you type: the word at the cursor,
+  // when the programme's glossary knows it, is shown with its definition.
+  function setUpGlossaryHints(editor, textarea) {
+    var hint = editor.querySelector("[data-glossary-hint]");
+    if (!hint || !editor.dataset.glossaryUrl) { return; }
+    var known = {};
+    fetch(editor.dataset.glossaryUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { terms: [] }; })
+      .then(function (data) {
+        data.terms.forEach(function (entry) {
+          entry.words.forEach(function (word) { known[word.toLocaleLowerCase()] = entry; });
+        });
+      })
+      .catch(function () { known = {}; });
+
+    function wordAtCursor() {
+      var before = textarea.value.slice(0, textarea.selectionStart);
+      var match = before.match(/[\p{L}\p{N}][\p{L}\p{N}' -]*$/u);
+      if (!match) { return null; }
+      var candidate = match[0];
+      // Try the longest ending first, so "roster maker" wins over "maker".
+      var words = candidate.split(/\s+/);
+      for (var start = 0; start < words.length; start++) {
+        var phrase = words.slice(start).join(" ").trim().toLocaleLowerCase();
+        if (known[phrase]) { return known[phrase]; }
+      }
+      return null;
+    }
+
+    function update() {
+      var entry = wordAtCursor();
+      if (!entry) { hint.hidden = true; hint.textContent = ""; return; }
+      hint.textContent = "";
+      var label = document.createElement("strong");
+      label.textContent = (hint.dataset.label || "Glossary") + ": " + entry.term;
+      var link = document.createElement("a");
+      link.href = entry.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = entry.definition;
+      hint.appendChild(label);
+      hint.appendChild(document.createTextNode(" — "));
+      hint.appendChild(link);
+      hint.hidden = false;
+    }
+
+    textarea.addEventListener("input", update);
+    textarea.addEventListener("keyup", update);
+    textarea.addEventListener("click", update);
+  }
+
   function setUpUnsavedWarning(form) {
     var dirty = form.hasAttribute("data-dirty");
     var submitting = false;
