@@ -29,9 +29,7 @@ class SignupForm(forms.Form):
         initial=Organisation.Kind.SCHOOL,
         required=False,
     )
-    language = forms.ChoiceField(
-        label=_("Language of e-mail"), choices=settings.LANGUAGES, required=False
-    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
 
     def clean(self):
         data = super().clean()

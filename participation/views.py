@@ -47,7 +47,8 @@ def _form_errors(form, error: ValidationError) -> None:
 def signup(request):
     if request.user.is_authenticated:
         return redirect("wiki:home")
-    form = SignupForm(request.POST or None)
+    # The language the person reads the site in is the one their account starts with.
+    form = SignupForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -2,6 +2,8 @@
 operation): whatever is sent, no server error, and every answer matches the schema."""
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import openapi
 from schemathesis.checks import not_a_server_error
@@ -18,6 +20,18 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests go straight to the WSGI application, so Django would close the database
+    connection after each one, as it does between real requests; the test's transaction needs
+    it open (Django's own test client does the same)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
