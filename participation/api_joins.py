@@ -87,6 +87,7 @@ class NotificationOut(Schema):
     actor: str | None = None
     count: int
     summary: str = Field(..., alias="event.summary")
+    subject: str = Field(..., alias="event.subject")
     url: str
     created_at: datetime
     updated_at: datetime

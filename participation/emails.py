@@ -23,6 +23,7 @@ PREFERENCE_LABELS = {
     "email_comments": Profile._meta.get_field("email_comments").verbose_name,
     "email_structure": Profile._meta.get_field("email_structure").verbose_name,
     "email_membership": Profile._meta.get_field("email_membership").verbose_name,
+    "email_timeboxes": Profile._meta.get_field("email_timeboxes").verbose_name,
 }
 
 

@@ -99,6 +99,7 @@ class PreferencesForm(forms.ModelForm):
             "email_comments",
             "email_structure",
             "email_membership",
+            "email_timeboxes",
             "auto_watch",
         ]
 

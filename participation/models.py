@@ -193,6 +193,9 @@ class Profile(models.Model):
     email_membership = models.BooleanField(
         _("join requests, decisions and invitations"), default=True
     )
+    email_timeboxes = models.BooleanField(
+        _("timebox reminders, deadlines and closing"), default=True
+    )
     auto_watch = models.BooleanField(
         _("watch the documents I create or edit"),
         default=True,
@@ -476,6 +479,16 @@ class Event(models.Model):
         JOIN_DECLINED = "join_declined", _("declined the request")
         LEVEL_CHANGED = "level_changed", _("changed the membership")
         INVITED = "invited", _("invited you")
+        # Written by timeboxes (one per notice kind); e-mailed by the timebox notices themselves.
+        TIMEBOX_REMINDER = "tb_reminder", _("timebox reminder")
+        TIMEBOX_NOT_TAKEN_PART = (
+            "tb_not_taken_part",
+            _("timebox reminder, your organisation has not taken part yet"),
+        )
+        TIMEBOX_FROZEN = "tb_frozen", _("deadline passed, the timebox waits to be closed")
+        TIMEBOX_EXTENDED = "tb_extended", _("timebox deadline extended")
+        TIMEBOX_REOPENED = "tb_reopened", _("timebox reopened")
+        TIMEBOX_CLOSED = "tb_closed", _("timebox closed")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
     document = models.ForeignKey(
@@ -493,6 +506,12 @@ class Event(models.Model):
     )
     recipients = models.JSONField(
         default=list, blank=True, help_text="For events meant for given people, their user ids."
+    )
+    subject = models.CharField(
+        max_length=250, blank=True, help_text="What the event is about when not a document."
+    )
+    link = models.CharField(
+        max_length=500, blank=True, help_text="Where its notifications lead, when set."
     )
     created_at = models.DateTimeField(default=django_timezone.now)
     fanned_out_at = models.DateTimeField(null=True, blank=True)

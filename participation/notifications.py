@@ -59,18 +59,31 @@ MEMBERSHIP_KINDS = {
     Event.Kind.LEVEL_CHANGED,
     Event.Kind.INVITED,
 }
+# Timeboxes write these; their e-mail (in the person's language, with what changed and what is
+# still open) goes out through the timebox's own notice outbox, so here they are site-only.
+TIMEBOX_KINDS = {
+    Event.Kind.TIMEBOX_REMINDER,
+    Event.Kind.TIMEBOX_NOT_TAKEN_PART,
+    Event.Kind.TIMEBOX_FROZEN,
+    Event.Kind.TIMEBOX_EXTENDED,
+    Event.Kind.TIMEBOX_REOPENED,
+    Event.Kind.TIMEBOX_CLOSED,
+}
+SITE_ONLY_KINDS = TIMEBOX_KINDS
 # E-mail preference (a Profile field) per group of event kinds; also the unsubscribe "kinds".
 PREFERENCE_OF_KIND: dict[str, str] = {
     **dict.fromkeys(EDIT_KINDS, "email_edits"),
     **dict.fromkeys(COMMENT_KINDS, "email_comments"),
     **dict.fromkeys(STRUCTURE_KINDS, "email_structure"),
     **dict.fromkeys(MEMBERSHIP_KINDS, "email_membership"),
+    **dict.fromkeys(TIMEBOX_KINDS, "email_timeboxes"),
 }
 KINDS_OF_PREFERENCE: dict[str, set[str]] = {
     "email_edits": EDIT_KINDS,
     "email_comments": COMMENT_KINDS,
     "email_structure": STRUCTURE_KINDS,
     "email_membership": MEMBERSHIP_KINDS,
+    "email_timeboxes": TIMEBOX_KINDS,
 }
 COALESCING_KINDS = {Event.Kind.EDITED}
 
@@ -113,9 +126,12 @@ def event_record(
     summary: str = "",
     join_request=None,
     recipients: Iterable[int] = (),
+    subject: str = "",
+    link: str = "",
 ) -> Event:
     """Write a pending event and have it fanned out after commit. Call inside the transaction
-    of the change it describes."""
+    of the change it describes. `subject` and `link` name and locate what the event is about
+    when that is not a document (a timebox)."""
     event = Event.objects.create(
         programme=programme,
         document=document,
@@ -126,6 +142,8 @@ def event_record(
         summary=summary,
         join_request=join_request,
         recipients=sorted(set(recipients)),
+        subject=subject[:250],
+        link=link,
     )
     transaction.on_commit(lambda: _enqueue_fan_out(event.pk))
     return event
@@ -224,6 +242,8 @@ def _recipient_ids(event: Event) -> list[int]:
 
 def _email_modes(user_ids: list[int], kind: str) -> dict[int, str]:
     """Per recipient: how this kind of event reaches them by e-mail."""
+    if kind in SITE_ONLY_KINDS:
+        return dict.fromkeys(user_ids, Notification.Email.NONE)
     preference = PREFERENCE_OF_KIND[kind]
     modes = dict.fromkeys(user_ids, Notification.Email.INSTANT)
     for user_id, frequency, wanted in Profile.objects.filter(user_id__in=user_ids).values_list(
@@ -406,10 +426,12 @@ def digest_send(*, frequency: str, batch: int = EMAIL_BATCH) -> int:
 
 
 def notification_url(notification: Notification) -> str:
-    """Where a notification leads: the diff of the change when there is one, else the document,
-    else the programme's members or requests page."""
+    """Where a notification leads: the event's own link (a timebox), the diff of the change
+    when there is one, else the document, else the programme's members or requests page."""
     from django.urls import reverse
 
+    if notification.event.link:
+        return notification.event.link
     programme = notification.programme
     document = notification.document
     if document is not None and notification.to_version_id:

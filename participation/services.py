@@ -660,6 +660,7 @@ PREFERENCE_FIELDS = (
     "email_comments",
     "email_structure",
     "email_membership",
+    "email_timeboxes",
     "auto_watch",
 )
 

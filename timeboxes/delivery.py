@@ -6,8 +6,12 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from participation.emails import PREFERENCE_LABELS, absolute, unsubscribe_url
+from participation.notifications import message_id
 
 from . import selectors
 from .models import Notice, Timebox, TimeboxEvent
@@ -98,10 +102,19 @@ def deliver(notice: Notice, cache: dict | None = None, *, connection=None) -> No
         logger.info("Timebox notice %s: %s has no e-mail address", notice.pk, recipient)
         return
     profile = getattr(recipient, "stip_profile", None)
-    if profile is not None and profile.email_frequency == profile.EmailFrequency.NEVER:
-        return  # the notice stays visible on the person's notifications page
+    if profile is not None and (
+        profile.email_frequency == profile.EmailFrequency.NEVER or not profile.email_timeboxes
+    ):
+        return  # the person still sees it among their notifications in the site
     with translation.override(language_of(recipient)):
         context = context_for(notice, cache)
+        unsubscribe = unsubscribe_url(recipient, "email_timeboxes")
+        context = {
+            **context,
+            "unsubscribe_url": unsubscribe,
+            "unsubscribe_label": PREFERENCE_LABELS["email_timeboxes"],
+            "preferences_url": absolute(reverse("participation:preferences")),
+        }
         subject = _subject(notice, context["timebox"])
         text = render_to_string("timeboxes/email/notice.txt", context)
         html = render_to_string("timeboxes/email/notice.html", context)
@@ -111,6 +124,13 @@ def deliver(notice: Notice, cache: dict | None = None, *, connection=None) -> No
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
         connection=connection,
+        headers={
+            # The same each time this notice is sent: a copy sent again after a worker died
+            # mid-delivery is recognisably the same message (see services.notices_deliver).
+            "Message-ID": message_id("timebox-notice", notice.pk),
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
     message.attach_alternative(html, "text/html")
     message.send()

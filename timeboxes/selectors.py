@@ -533,18 +533,3 @@ def compare(baseline: Baseline, other: Baseline | None) -> list[Comparison]:
         diff = diff_texts(a.body, b.body) if a is not None and b is not None else None
         rows.append(Comparison(a, b, diff))
     return rows
-
-
-def notices_for(user, *, limit: int = 20) -> list:
-    """A person's timebox messages, newest first, in programmes they may still read."""
-    from participation.permissions import visible_programmes
-
-    from .models import Notice
-
-    if not user.is_authenticated:
-        return []
-    return list(
-        Notice.objects.filter(recipient=user, timebox__programme__in=visible_programmes(user))
-        .select_related("timebox__programme")
-        .order_by("-created_at", "-pk")[:limit]
-    )

@@ -356,12 +356,32 @@ def _announce(timebox: Timebox, *, kind: str, occasion: str) -> int:
 
 
 def _notices(timebox: Timebox, *, occasion: str, kind: str, recipients: set[int]) -> int:
-    rows = [
-        Notice(timebox=timebox, occasion=occasion, kind=kind, recipient_id=pk)
-        for pk in sorted(recipients)
-    ]
-    Notice.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    """Write one notice per person for this occasion (the e-mail outbox), and one participation
+    event for the same people, which becomes their site notification (unread count, mark read,
+    per-kind settings) like every other. Called with the timebox row locked, so the check for
+    notices already written cannot race; the unique constraint guards besides."""
+    from participation.notifications import event_record
+
+    already = set(
+        Notice.objects.filter(timebox=timebox, occasion=occasion).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    new = sorted(set(recipients) - already)
+    Notice.objects.bulk_create(
+        [Notice(timebox=timebox, occasion=occasion, kind=kind, recipient_id=pk) for pk in new],
+        ignore_conflicts=True,
+    )
+    if new:
+        event_record(
+            programme=timebox.programme,
+            kind=f"tb_{kind}",
+            actor=None,
+            recipients=new,
+            subject=timebox.name,
+            link=timebox.get_absolute_url(),
+        )
+    return len(new)
 
 
 def _deliver_after_commit() -> None:

@@ -3,6 +3,7 @@ they typed comes back), closing, and the baseline's pages and exports."""
 
 import io
 import json
+import re
 import zipfile
 from datetime import timedelta
 
@@ -281,7 +282,7 @@ def test_contributor_cannot_extend(clock, client, world, scope, make_timebox):
 
 
 def test_reminders_show_on_the_notifications_page_and_no_email_is_respected(
-    clock, world, scope, make_timebox, client
+    clock, world, scope, make_timebox, client, django_capture_on_commit_callbacks
 ):
     from participation.models import Profile
 
@@ -290,11 +291,62 @@ def test_reminders_show_on_the_notifications_page_and_no_email_is_respected(
     )
     timebox = make_timebox(days=10)
     clock.move_to(timebox.deadline - timedelta(days=7) + timedelta(minutes=1))
-    services.timeboxes_sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.timeboxes_sweep()
     assert world.contributor.email not in {m.to[0] for m in mail.outbox}
     assert world.lead.email in {m.to[0] for m in mail.outbox}
     client.force_login(world.contributor)
     page = client.get("/notifications/").content.decode()
-    assert "About timeboxes" in page
-    assert timebox.name in page
-    assert timebox.get_absolute_url() in page
+    assert (
+        f"Timebox reminder, your organisation has not taken part yet: <strong>{timebox.name}"
+        in page
+    )
+    assert 'class="notification unread"' in page
+
+
+def test_timebox_notices_are_notifications_like_the_others(
+    clock, world, scope, make_timebox, client, django_capture_on_commit_callbacks
+):
+    """In the unread count, marked read when opened, leading to the timebox, and their e-mail
+    follows the person's setting for this kind (with a link that turns it off)."""
+    from participation.models import Profile
+
+    Profile.objects.update_or_create(user=world.contributor, defaults={"email_timeboxes": False})
+    timebox = make_timebox(days=10)
+    clock.move_to(timebox.deadline - timedelta(days=1) + timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.timeboxes_sweep()
+    assert [m.to[0] for m in mail.outbox] == [world.lead.email]
+    client.force_login(world.contributor)
+    assert 'aria-label="1 unread">1</span>' in client.get("/").content.decode()
+    api = ApiClient()
+    listed = api.call("GET", "notifications/", user=world.contributor).json()["items"]
+    assert [(n["kind"], n["subject"], n["url"], n["read"]) for n in listed] == [
+        ("tb_not_taken_part", timebox.name, timebox.get_absolute_url(), False)
+    ]
+    opened = client.get(f"/notifications/{listed[0]['id']}/")
+    assert opened.status_code == 302 and opened["Location"] == timebox.get_absolute_url()
+    assert (
+        api.call("GET", "notifications/", {"unread": "true"}, user=world.contributor).json()[
+            "items"
+        ]
+        == []
+    )
+    assert "unread</span>" not in client.get("/").content.decode()
+    assert (
+        'aria-label="' not in client.get("/").content.decode().split("notifications-link")[1][:80]
+    )
+
+    # The lead's e-mail carries a link that stops timebox e-mail, and only that.
+    link = re.search(r"(/unsubscribe/[^\s<>\"]+)", mail.outbox[0].body).group(1)
+    assert client.post(link).status_code in (200, 302)
+    lead = Profile.objects.get(user=world.lead)
+    assert not lead.email_timeboxes and lead.email_edits
+    mail.outbox.clear()
+    clock.move_to(timebox.deadline + timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.timeboxes_sweep()
+    assert mail.outbox == []  # "deadline passed" is not e-mailed to the lead any more...
+    client.force_login(world.lead)
+    page = client.get("/notifications/").content.decode()
+    assert timebox.name in page  # ...but shown in the site
