@@ -53,12 +53,14 @@ def documents_visible_to(user, programme: Programme | None = None):
 def history(document: Document, *, before: int | None = None, limit: int = 50):
     """Versions of a document, newest first, `limit` at a time (keyset: older than `before`).
 
-    A constant number of queries whatever the length of the history: versions, their revision,
-    author and organisation come in one query; one more tells whether older versions exist.
+    One query whatever the length of the history: versions, their revision, author and
+    organisation, and one more row to tell whether older versions exist. The versions' stored
+    copies of the document (its whole text each) are not loaded: the list does not show them.
     """
     versions = (
         Version.objects.get_for_object(document)
         .select_related("revision__user", "revision__edit_meta__organisation")
+        .defer("serialized_data", "object_repr")
         .order_by("-pk")
     )
     if before is not None:
