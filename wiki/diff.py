@@ -2,6 +2,8 @@
 
 Bounded in time: the line diff is difflib's, and word-level highlighting stops once the time
 budget (`STIP_DIFF_TIMEOUT_SECONDS`) is spent; the rest of the changed lines are shown whole.
+Two stored versions never change, so their diff is computed once and then read from the cache
+(`versions_diff`).
 """
 
 import difflib
@@ -11,9 +13,14 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 CONTEXT_LINES = 3
+# Part of the cache keys of diffs: raise it when diff_texts or diff_table.html shows a diff
+# differently, so no diff computed or rendered the old way is shown again.
+DIFF_FORMAT = 1
+DIFF_CACHE_SECONDS = 60 * 60 * 24 * 7
 WORDS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
 
@@ -107,3 +114,18 @@ def diff_texts(old: str, new: str, *, context: int | None = CONTEXT_LINES) -> Di
                     Row("insert", right_number=j + 1, right=mark_safe(escape(b[j])))  # noqa: S308
                 )
     return result
+
+
+def versions_diff(
+    old_version_id: int | None, new_version_id: int, old: str, new: str, *, context: int | None
+) -> Diff:
+    """`diff_texts(old, new)` of two stored versions (None: before the first), from the cache
+    when it was computed before. A diff cut short by the time budget is not kept, so a later
+    view can still show it word by word."""
+    key = f"wiki:diff:{DIFF_FORMAT}:{old_version_id}:{new_version_id}:{context}"
+    diff = cache.get(key)
+    if diff is None:
+        diff = diff_texts(old, new, context=context)
+        if not diff.truncated:
+            cache.set(key, diff, timeout=DIFF_CACHE_SECONDS)
+    return diff

@@ -25,7 +25,7 @@ from participation.models import Membership, ProgrammeRole
 from participation.permissions import Action
 
 from . import rendering, selectors, services
-from .diff import diff_texts
+from .diff import CONTEXT_LINES, DIFF_FORMAT, diff_texts, versions_diff
 from .forms import (
     MAX_BODY_LENGTH,
     CommentForm,
@@ -477,9 +477,14 @@ def diff(request, programme, slug):
             "new": new,
             "old_title": old_fields.get("title", ""),
             "new_title": new_fields.get("title", ""),
-            "diff": diff_texts(
-                old_fields.get("body", ""), new_fields.get("body", ""), context=None if whole else 3
+            "diff": versions_diff(
+                old.pk if old is not None else None,
+                new.pk,
+                old_fields.get("body", ""),
+                new_fields.get("body", ""),
+                context=None if whole else CONTEXT_LINES,
             ),
+            "diff_format": DIFF_FORMAT,
             "whole": whole,
             **_allowed(request.user, programme),
         },
