@@ -115,3 +115,12 @@ class WatchForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=255,
+        help_text=_("What will use it, e.g. “export script of Albeda”."),
+        error_messages={"required": _("Give the token a name, so you know later what uses it.")},
+    )

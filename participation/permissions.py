@@ -147,3 +147,14 @@ def may_confirm_affiliation(user, organisation) -> bool:
         organisation.is_confirmed
         and organisation.affiliations.filter(user=user, is_contact=True).exists()
     )
+
+
+def api_tokens_of(user):
+    """The API tokens a person may see and revoke in the site: their own. Every active person
+    may have tokens; a token acts with exactly its person's rights, decided here as for the
+    site. (Superusers manage everyone's in the Wagtail admin.)"""
+    from wagtail.models import APIToken
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return APIToken.objects.none()
+    return APIToken.objects.filter(user=user)

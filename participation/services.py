@@ -15,6 +15,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -725,3 +726,40 @@ def profile_set_language(*, user, language: str) -> None:
     if language not in dict(settings.LANGUAGES) or not user.is_authenticated:
         return
     Profile.objects.update_or_create(user=user, defaults={"language": language})
+
+
+# --- API tokens ---
+
+API_TOKENS_ACTIVE_MAX = 20
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str):
+    """A new bearer token for the person, acting with their rights. Returns the token and its
+    plaintext, which is shown once and never stored."""
+    from wagtail.models import APIToken
+
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name, so you know later what uses it.")})
+    if len(name) > 255:
+        raise ValidationError({"name": _("Keep the name under 256 characters.")})
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied(_("Log in to create an API token."))
+    active = permissions.api_tokens_of(user).select_for_update().filter(revoked_at__isnull=True)
+    if active.count() >= API_TOKENS_ACTIVE_MAX:
+        raise ValidationError(
+            {
+                "name": _("You have %(count)s active tokens; revoke one you no longer use first.")
+                % {"count": API_TOKENS_ACTIVE_MAX}
+            }
+        )
+    return APIToken.create_token(user=user, name=name)
+
+
+def api_token_revoke(*, user, token_id: int) -> None:
+    """Revoke one of the person's own tokens; requests with it are refused from now on."""
+    token = permissions.api_tokens_of(user).filter(pk=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise Http404(_("No such token."))
+    token.revoke()

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/confirm/<str:token>/", views.confirm, name="confirm"),
     path("accounts/affiliations/", views.affiliations, name="affiliations"),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("accounts/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path(f"{programme}members/", views.members, name="members"),
     path(
         f"{programme}members/<slug:organisation>/level/",

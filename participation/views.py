@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from wiki.forms import add_service_errors
 from wiki.models import Document
 from wiki.selectors import programme_for
 
 from . import notifications, permissions, selectors, services
 from .forms import (
     AcceptInvitationForm,
+    ApiTokenForm,
     DecisionForm,
     InvitationForm,
     JoinForm,
@@ -408,6 +410,46 @@ def preferences(request):
         messages.success(request, _("Your settings are saved."))
         return redirect("participation:preferences")
     return render(request, "participation/preferences.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The person's API tokens: create one (its secret is shown on this answer only) and see
+    when each was last used."""
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, plaintext = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            created = {"token": token, "plaintext": plaintext}
+            form = ApiTokenForm()
+    response = render(
+        request,
+        "participation/api_tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": permissions.api_tokens_of(request.user).order_by("-created"),
+            "api_docs": reverse("api_v1:openapi-view"),
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    services.api_token_revoke(user=request.user, token_id=pk)
+    messages.success(request, _("The token is revoked; requests with it are refused from now on."))
+    return redirect("participation:api_tokens")
 
 
 @csrf_exempt  # one-click unsubscribe (RFC 8058) posts without a session; the token is signed
