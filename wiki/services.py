@@ -111,9 +111,13 @@ def _unique_slug(programme: Programme, title: str, *, exclude_pk: int | None = N
     return slug
 
 
-def _validate(document: Document) -> None:
+def _validate(document: Document, *, unchanged: tuple[str, ...] = ()) -> None:
+    """Validate the document; `unchanged` names fields the change kept as they were in the
+    locked row, whose checks (each a query: the programme and parent exist, the address is
+    free) would only repeat what the database holds."""
     document.full_clean(
-        exclude=["head", "created_by", "deleted_by", "position"], validate_unique=False
+        exclude=["head", "created_by", "deleted_by", "position", *unchanged],
+        validate_unique=False,
     )
 
 
@@ -129,7 +133,13 @@ def _save_revision(
         reversion.add_meta(
             EditMeta, organisation=organisation_of(author, document.programme), action=action
         )
-    version = Version.objects.get_for_object(document).order_by("-pk").first()
+    # The new version without its stored copy of the document, which the caller has in hand.
+    version = (
+        Version.objects.get_for_object(document)
+        .defer("serialized_data", "object_repr")
+        .order_by("-pk")
+        .first()
+    )
     Document.objects.filter(pk=document.pk).update(head=version)
     document.head = version
     return version
@@ -249,7 +259,7 @@ def document_save(
     if title == current.title and body == current.body:
         return SaveResult(document=current, version=current.head, unchanged=True)
     current.title, current.body = title, body
-    _validate(current)
+    _validate(current, unchanged=("programme", "kind", "parent", "slug"))
     version = _save_revision(document=current, author=author, summary=summary, action=action)
     document_event(
         document=current, event=DocumentEvent.EDITED, actor=author, version_id=version.pk
