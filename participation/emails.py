@@ -203,3 +203,24 @@ def invitation_message(invitation: Invitation):
                 "site_url": settings.SITE_URL,
             },
         )
+
+
+def affiliation_request_message(request, *, to):
+    """To a person who may confirm it: someone says they work for an organisation."""
+    with translation.override(language_of(to)):
+        person = request.user
+        return _message(
+            user=to,
+            subject=_("Stip: does %(name)s work for %(organisation)s?")
+            % {
+                "name": person.get_full_name() or person.email,
+                "organisation": request.organisation.name,
+            },
+            template="affiliation_request",
+            context={
+                "request": request,
+                "person": person.get_full_name() or person.email,
+                "url": absolute(reverse("participation:affiliations")),
+                "site_url": settings.SITE_URL,
+            },
+        )

@@ -238,6 +238,9 @@ class AffiliationRequest(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    announced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the people who may confirm it were e-mailed."
+    )
 
     class Meta:
         ordering = ["-created_at"]

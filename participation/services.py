@@ -345,7 +345,66 @@ def signup_confirm(*, token: str):
     if profile.email_confirmed_at is None:
         profile.email_confirmed_at = timezone.now()
         profile.save(update_fields=["email_confirmed_at"])
+    for pk in AffiliationRequest.objects.filter(
+        user=user, status=AffiliationRequest.Status.PENDING, announced_at__isnull=True
+    ).values_list("pk", flat=True):
+        transaction.on_commit(
+            lambda pk=pk: _enqueue_or_run(tasks.affiliation_request_announce_task, pk)
+        )
     return user
+
+
+def affiliation_confirmers(organisation: Organisation) -> list:
+    """Who is asked to confirm that someone works for the organisation: its contacts, for a
+    confirmed organisation that has them; otherwise the leads of the programmes it is a member
+    of, else every lead (superusers when there are none). All may decide (see permissions)."""
+    User = get_user_model()
+    active = User.objects.filter(is_active=True)
+    if organisation.is_confirmed:
+        contacts = active.filter(
+            affiliations__organisation=organisation, affiliations__is_contact=True
+        )
+        if contacts.exists():
+            return list(contacts.distinct())
+    leads = active.filter(programme_roles__role=ProgrammeRole.Role.LEAD)
+    own = leads.filter(programme_roles__programme__memberships__organisation=organisation)
+    for people in (own, leads, active.filter(is_superuser=True)):
+        if people.exists():
+            return list(people.distinct())
+    return []
+
+
+def affiliation_request_announce(*, request_id: int) -> int:
+    """E-mail the people who may confirm a pending affiliation request, once: the row is locked
+    and marked in the transaction that sends. Returns the number of messages."""
+    from .emails import affiliation_request_message
+
+    with transaction.atomic():
+        request = (
+            AffiliationRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                pk=request_id,
+                status=AffiliationRequest.Status.PENDING,
+                announced_at__isnull=True,
+                user__is_active=True,
+            )
+            .select_related("user", "organisation")
+            .first()
+        )
+        if request is None:
+            return 0
+        messages = [
+            affiliation_request_message(request, to=person)
+            for person in affiliation_confirmers(request.organisation)
+            if person.email and person.pk != request.user_id
+        ]
+        if messages:
+            from django.core.mail import get_connection
+
+            get_connection().send_messages(messages)
+        request.announced_at = timezone.now()
+        request.save(update_fields=["announced_at"])
+    return len(messages)
 
 
 @transaction.atomic

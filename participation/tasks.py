@@ -46,7 +46,27 @@ def outbox_sweep_task() -> int:
         swept += 1
         notifications.event_fan_out(event_id=event_id)
     notifications.notifications_deliver_instant()
+    _announce_affiliation_requests()
     return swept
+
+
+def _announce_affiliation_requests() -> None:
+    """Affiliation requests whose announcement never ran (the process stopped between commit
+    and enqueue): a minute late beats never."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import services
+    from .models import AffiliationRequest
+
+    for pk in AffiliationRequest.objects.filter(
+        status=AffiliationRequest.Status.PENDING,
+        announced_at__isnull=True,
+        user__is_active=True,
+        user__stip_profile__email_confirmed_at__lte=timezone.now() - timedelta(minutes=1),
+    ).values_list("pk", flat=True)[:100]:
+        services.affiliation_request_announce(request_id=pk)
 
 
 @shared_task(name="participation.digest_send")
@@ -73,3 +93,10 @@ def invitation_send_task(invitation_id: int) -> None:
     invitation = Invitation.objects.filter(pk=invitation_id).first()
     if invitation is not None:
         services.invitation_send(invitation=invitation)
+
+
+@shared_task(name="participation.affiliation_request_announce")
+def affiliation_request_announce_task(request_id: int) -> int:
+    from . import services
+
+    return services.affiliation_request_announce(request_id=request_id)

@@ -139,6 +139,69 @@ def test_contact_confirms_a_colleague_of_an_existing_organisation(world):
     assert permissions.level_of(fresh(user), world.programme) == Level.OBSERVER
 
 
+def test_whoever_may_confirm_a_colleague_is_emailed_once_after_they_confirm_their_address(
+    client, world, django_capture_on_commit_callbacks
+):
+    Affiliation.objects.filter(user=world.observer).update(is_contact=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        user = services.signup(
+            name="Piet Pieters",
+            email="piet@example.org",
+            password="a-long-and-unusual-passphrase",
+            organisation=world.observing_org,
+        )
+    assert [m.to for m in mail.outbox] == [["piet@example.org"]]  # not yet: unconfirmed
+    mail.outbox.clear()
+    for _twice in range(2):  # the confirmation link used twice announces once
+        with django_capture_on_commit_callbacks(execute=True):
+            services.signup_confirm(token=signup_token(user))
+    assert [m.to for m in mail.outbox] == [[world.observer.email]]  # the contact, not a lead
+    message = mail.outbox[0]
+    assert "Piet Pieters" in message.subject and world.observing_org.name in message.subject
+    link = next(line for line in message.body.splitlines() if "/accounts/affiliations/" in line)
+    client.force_login(world.observer)
+    assert (
+        "piet@example.org"
+        in client.get(link.strip().replace("http://testserver", "")).content.decode()
+    )
+
+
+def test_an_announcement_lost_between_commit_and_enqueue_goes_out_with_the_sweep(world):
+    import time_machine
+
+    from participation.tasks import outbox_sweep_task
+
+    user = services.signup(
+        name="Piet Pieters",
+        email="piet@example.org",
+        password="a-long-and-unusual-passphrase",
+        organisation=world.observing_org,
+    )
+    services.signup_confirm(token=signup_token(user))  # its after-commit work never ran
+    mail.outbox.clear()
+    outbox_sweep_task()
+    assert mail.outbox == []  # the request's own enqueue gets a minute first
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        outbox_sweep_task()
+        outbox_sweep_task()
+    assert len(mail.outbox) == 1 and "Piet Pieters" in mail.outbox[0].subject
+
+
+def test_a_new_organisation_is_announced_to_the_leads(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = services.signup(
+            name="Jan Jansen",
+            email="jan@example.org",
+            password="a-long-and-unusual-passphrase",
+            new_organisation_name="Gemeente Ergens",
+        )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signup_confirm(token=signup_token(user))
+    assert [m.to for m in mail.outbox] == [[world.lead.email]]
+    assert "added this organisation themselves" in mail.outbox[0].body
+
+
 def test_outsider_asks_to_join_and_lead_approves_with_history_and_notification(
     world, newcomer, django_capture_on_commit_callbacks
 ):
