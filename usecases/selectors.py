@@ -124,21 +124,29 @@ class Overview:
 def overview(programme: Programme) -> Overview:
     """The whole tree of the programme with, per document, its use case figures, warnings and
     sign-offs per contributing organisation. A fixed number of queries."""
-    tree = document_tree(programme)
-    heads = dict(Document.objects.alive().filter(programme=programme).values_list("pk", "head_id"))
-    usecases = {u.document_id: u for u in UseCase.objects.filter(document__programme=programme)}
+    return _overview(programme, document_tree(programme), None)
+
+
+def _overview(programme: Programme, tree: list[TreeNode], ids: set[int] | None) -> Overview:
+    """The overview of `tree`, whose documents have the ids `ids` (None: all the programme's)."""
+    if ids is None:
+        usecase_rows = UseCase.objects.filter(document__programme=programme)
+        signoff_rows = SignOff.objects.filter(document__programme=programme)
+    else:
+        usecase_rows = UseCase.objects.filter(document_id__in=ids)
+        signoff_rows = SignOff.objects.filter(document_id__in=ids)
+    usecases = {u.document_id: u for u in usecase_rows}
     signoffs: dict[int, dict[int, SignOff]] = {}
-    for signoff in SignOff.objects.filter(document__programme=programme):
+    for signoff in signoff_rows:
         signoffs.setdefault(signoff.document_id, {})[signoff.organisation_id] = signoff
     organisations = contributing_organisations(programme)
-    words = technical_words(programme)
+    words = technical_words(programme) if usecases else []
     counts: dict[str, int] = {}
     goal_levels: dict[str, int] = {}
     rows: list[tuple[int, OverviewNode]] = []
 
     def build(node: TreeNode, depth: int) -> OverviewNode:
         document = node.document
-        document.head_id = heads.get(document.pk)
         item = OverviewNode(document=document)
         rows.append((depth, item))
         counts[document.kind] = counts.get(document.kind, 0) + 1
@@ -202,11 +210,30 @@ def term_usages(term: Term) -> list[Document]:
 
 
 def subtree(programme: Programme, document: Document) -> OverviewNode | None:
-    """The overview node of one document: its use cases below it, with their figures."""
-    for _depth, node in overview(programme).rows:
-        if node.document.pk == document.pk:
-            return node
-    return None
+    """The overview node of one document: its use cases below it, with their figures. Only the
+    documents below it are looked at; below a document without children there is nothing."""
+
+    def find(nodes: list[TreeNode]) -> TreeNode | None:
+        for node in nodes:
+            if node.document.pk == document.pk:
+                return node
+            found = find(node.children)
+            if found is not None:
+                return found
+        return None
+
+    node = find(document_tree(programme))
+    if node is None:
+        return None
+    if not node.children:
+        return OverviewNode(document=node.document)
+    ids: set[int] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        ids.add(item.document.pk)
+        stack.extend(item.children)
+    return _overview(programme, [node], ids).roots[0]
 
 
 def usecases_below(node: OverviewNode) -> list[tuple[int, OverviewNode]]:

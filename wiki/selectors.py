@@ -27,7 +27,14 @@ def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
 
 def document_for(programme: Programme, slug: str, *, include_deleted: bool = False):
     """(document, None), or (None, new_slug) when the slug is an old address of a document."""
-    documents = Document.objects.select_related("programme", "parent", "head__revision")
+    # The head version comes with its revision, author and organisation (the page shows the last
+    # change) but without its stored copy of the text: the document holds the text already.
+    documents = Document.objects.select_related(
+        "programme",
+        "parent",
+        "head__revision__user",
+        "head__revision__edit_meta__organisation",
+    ).defer("head__serialized_data", "head__object_repr")
     if not include_deleted:
         documents = documents.alive()
     try:
@@ -80,7 +87,7 @@ def document_tree(programme: Programme) -> list[TreeNode]:
     documents = list(
         Document.objects.alive()
         .filter(programme=programme)
-        .only("id", "title", "slug", "kind", "parent_id", "position", "programme_id")
+        .only("id", "title", "slug", "kind", "parent_id", "position", "programme_id", "head_id")
     )
     nodes = {d.pk: TreeNode(d) for d in documents}
     roots: list[TreeNode] = []

@@ -76,5 +76,5 @@ def usecase_tree(document):
     return {
         "programme": document.programme,
         "rows": rows,
-        "organisations": selectors.contributing_organisations(document.programme),
+        "organisations": selectors.contributing_organisations(document.programme) if rows else [],
     }
