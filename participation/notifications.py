@@ -11,9 +11,13 @@ The flow, and why:
    the watchers who may read the programme (not the actor), writes their `Notification` rows in
    chunks and marks the event fanned out, all in one transaction. A second run finds the event
    done and does nothing; `Notification` is unique per recipient and event besides.
-3. `notifications_deliver_instant` sends the instant e-mails that are due, in batches over one
-   SMTP connection, locking the rows it sends (`skip_locked`), and marks them sent in the same
-   transaction. `digest_send` does the same per daily/weekly digest.
+3. `notifications_deliver_instant` sends the instant e-mails that are due over one SMTP
+   connection, one person at a time: that person's rows are locked (`skip_locked`), their
+   message is sent and the rows are marked sent, and that is committed before the next person's
+   message goes out. `digest_send` does the same per daily/weekly digest. A worker killed while
+   sending leaves only the message in flight unmarked; that one may go out again (SMTP cannot
+   tell us whether it arrived) and then carries the same Message-ID, so mail software sees it
+   as the same message.
 4. `outbox_sweep` (Celery beat, every minute) fans out any event still pending (e.g. written
    while the broker was down) and delivers what is due.
 
@@ -24,10 +28,12 @@ window to pass, so the coalesced notification is mailed once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -339,8 +345,18 @@ def events_pending(*, older_than: timedelta = timedelta(0)) -> list[int]:
 # --- 3. E-mail ---
 
 
-def _send_batch(rows: list[Notification], *, digest: str | None) -> int:
-    """One message per recipient over one SMTP connection. Returns the number of messages."""
+def message_id(kind: str, *parts: object) -> str:
+    """A Message-ID that is the same each time the same message is sent. A message that went out
+    but was not yet marked sent when its worker died is sent again; with the same Message-ID,
+    mail servers and clients recognise the second copy as the same message."""
+    key = hashlib.sha256(":".join(str(part) for part in parts).encode()).hexdigest()[:32]
+    domain = urlparse(settings.SITE_URL).hostname or "stip.localhost"
+    return f"<stip.{kind}.{key}@{domain}>"
+
+
+def _send_batch(rows: list[Notification], *, digest: str | None, connection) -> int:
+    """One message per recipient over `connection` (opened here on first use, closed by the
+    caller). Returns the number of messages."""
     from .emails import notification_message
 
     by_recipient: dict[int, list[Notification]] = defaultdict(list)
@@ -355,13 +371,15 @@ def _send_batch(rows: list[Notification], *, digest: str | None) -> int:
         user = users.get(user_id)
         if user is None or not user.email:
             continue
-        messages.append(
-            notification_message(
-                user=user, items=items, digest=digest, language=languages.get(user_id)
-            )
+        message = notification_message(
+            user=user, items=items, digest=digest, language=languages.get(user_id)
         )
+        message.extra_headers["Message-ID"] = message_id(
+            "notification", digest or "instant", *sorted(item.pk for item in items)
+        )
+        messages.append(message)
     if messages:
-        connection = get_connection()
+        connection.open()  # no-op when already open: one connection for the whole run
         connection.send_messages(messages)
     return len(messages)
 
@@ -374,52 +392,61 @@ def _locked_rows(queryset, limit: int) -> list[Notification]:
     )
 
 
-def notifications_deliver_instant(*, batch: int = EMAIL_BATCH) -> int:
-    """Send the instant e-mails that are due. Returns the number of messages sent.
+def _deliver_per_recipient(due, *, digest: str | None, batch: int) -> int:
+    """Send each person with rows in `due()` one message, over one mail connection.
 
-    Locking: each batch's rows are locked with `skip_locked`, sent, and marked sent in the same
-    transaction; a concurrent or repeated run skips or no longer sees them."""
+    Locking: per person, their rows are locked with `skip_locked`, sent and marked sent in one
+    transaction that commits before the next person's message is sent; a concurrent or repeated
+    run skips or no longer sees them, and a worker killed mid-run leaves at most the message in
+    flight to be sent again (with the same Message-ID). People are taken in id order, `batch`
+    ids per query."""
     sent = 0
-    while True:
-        with transaction.atomic():
-            rows = _locked_rows(
-                Notification.objects.filter(
-                    email=Notification.Email.INSTANT, email_after__lte=timezone.now()
-                ),
-                batch,
+    after = 0
+    connection = get_connection()
+    try:
+        while True:
+            recipient_ids = list(
+                due()
+                .filter(recipient_id__gt=after)
+                .order_by("recipient_id")
+                .values_list("recipient_id", flat=True)
+                .distinct()[:batch]
             )
-            if not rows:
+            if not recipient_ids:
                 return sent
-            sent += _send_batch(rows, digest=None)
-            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
-                email=Notification.Email.SENT, emailed_at=timezone.now()
-            )
+            for recipient_id in recipient_ids:
+                with transaction.atomic():
+                    rows = _locked_rows(due().filter(recipient_id=recipient_id), 100_000)
+                    if not rows:
+                        continue
+                    sent += _send_batch(rows, digest=digest, connection=connection)
+                    Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                        email=Notification.Email.SENT, emailed_at=timezone.now()
+                    )
+            after = recipient_ids[-1]
+    finally:
+        connection.close()
+
+
+def notifications_deliver_instant(*, batch: int = EMAIL_BATCH) -> int:
+    """Send the instant e-mails that are due, one message per person. Returns the number of
+    messages sent. See `_deliver_per_recipient` for the locking."""
+    return _deliver_per_recipient(
+        lambda: Notification.objects.filter(
+            email=Notification.Email.INSTANT, email_after__lte=timezone.now()
+        ),
+        digest=None,
+        batch=batch,
+    )
 
 
 def digest_send(*, frequency: str, batch: int = EMAIL_BATCH) -> int:
     """Send the daily or weekly digests: one message per person with anything pending, grouped
     per programme and document. Nobody gets an empty digest. Returns the number of messages."""
     assert frequency in (Notification.Email.DAILY, Notification.Email.WEEKLY)
-    recipient_ids = list(
-        Notification.objects.filter(email=frequency)
-        .values_list("recipient_id", flat=True)
-        .distinct()
-        .order_by("recipient_id")
+    return _deliver_per_recipient(
+        lambda: Notification.objects.filter(email=frequency), digest=frequency, batch=batch
     )
-    sent = 0
-    for start in range(0, len(recipient_ids), batch):
-        chunk = recipient_ids[start : start + batch]
-        with transaction.atomic():
-            rows = _locked_rows(
-                Notification.objects.filter(email=frequency, recipient_id__in=chunk), 100_000
-            )
-            if not rows:
-                continue
-            sent += _send_batch(rows, digest=frequency)
-            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
-                email=Notification.Email.SENT, emailed_at=timezone.now()
-            )
-    return sent
 
 
 # --- Reading ---

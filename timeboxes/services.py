@@ -555,41 +555,55 @@ def _remind(timebox: Timebox, *, occasion: str, now: datetime) -> int:
 
 
 def notices_deliver(*, batch: int = 50) -> int:
-    """Send pending notices, `batch` at a time: each batch locks its rows (`skip_locked`, so
-    concurrent sweepers take different rows), sends them over one mail connection and marks
-    them sent in the same transaction. A worker killed mid-batch leaves that batch pending, so
-    at worst those few messages go out twice; nothing is lost and nothing else is repeated."""
+    """Send pending notices over one mail connection per `batch` of them. Each notice is locked
+    (`skip_locked`, so concurrent sweepers take different rows), sent and marked sent in a
+    transaction of its own, committed before the next one goes out. A worker killed while
+    sending leaves only the notice in flight pending: that one message may go out twice (SMTP
+    cannot tell whether it arrived), with the same Message-ID, so mail software recognises the
+    copy. Nothing is lost and nothing else is repeated."""
     sent = 0
     cache: dict = {}
+    after = 0
     while True:
         try:
-            delivered, remaining = _deliver_batch(batch, cache)
-        except Exception:  # noqa: BLE001 - the batch stays pending; the next sweep tries again
+            delivered, after = _deliver_batch(batch, cache, after=after)
+        except Exception:  # noqa: BLE001 - the notice stays pending; the next sweep tries again
             logger.exception("Could not deliver a batch of timebox notices; they stay pending")
             return sent
         sent += delivered
-        if not remaining:
+        if after is None:
             return sent
 
 
-@transaction.atomic
-def _deliver_batch(batch: int, cache: dict) -> tuple[int, bool]:
+def _deliver_batch(batch: int, cache: dict, *, after: int = 0) -> tuple[int, int | None]:
+    """Deliver up to `batch` pending notices with ids above `after`, each in its own
+    transaction. Returns how many were sent and the last id looked at (None when done)."""
     from django.core.mail import get_connection
 
     from .delivery import deliver
 
-    notices = list(
-        Notice.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(status=Notice.Status.PENDING)
-        .select_related("recipient", "recipient__stip_profile")
-        .order_by("pk")[:batch]
+    ids = list(
+        Notice.objects.filter(status=Notice.Status.PENDING, pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
     )
-    if not notices:
-        return 0, False
+    if not ids:
+        return 0, None
+    sent = 0
     with get_connection() as mail:
-        for notice in notices:
-            deliver(notice, cache, connection=mail)
-    Notice.objects.filter(pk__in=[n.pk for n in notices]).update(
-        status=Notice.Status.SENT, sent_at=timezone.now()
-    )
-    return len(notices), len(notices) == batch
+        for pk in ids:
+            with transaction.atomic():
+                notice = (
+                    Notice.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(pk=pk, status=Notice.Status.PENDING)
+                    .select_related("recipient", "recipient__stip_profile")
+                    .first()
+                )
+                if notice is None:
+                    continue  # sent meanwhile, or another sweeper is sending it
+                deliver(notice, cache, connection=mail)
+                Notice.objects.filter(pk=pk).update(
+                    status=Notice.Status.SENT, sent_at=timezone.now()
+                )
+                sent += 1
+    return sent, ids[-1] if len(ids) == batch else None
