@@ -60,8 +60,29 @@ def _document(request, programme, slug, *, include_deleted: bool = False):
     """The living document, or a redirect (301) when `slug` is its old address.
 
     `include_deleted` lets a save or a comment that was typed before someone deleted the document
-    reach the service, which refuses it with a message while the form keeps the text."""
-    document, new_slug = selectors.document_for(programme, slug, include_deleted=include_deleted)
+    reach the service, which refuses it with a message while the form keeps the text.
+
+    A document that was deleted answers 410 with a page saying so (who, when, where to restore
+    it), so a notification, bookmark or link to it does not end in a bare "not found"."""
+    try:
+        document, new_slug = selectors.document_for(
+            programme, slug, include_deleted=include_deleted
+        )
+    except Http404:
+        deleted = (
+            Document.objects.deleted()
+            .filter(programme=programme, slug=slug)
+            .select_related("deleted_by")
+            .first()
+        )
+        if deleted is None:
+            raise
+        return None, render(
+            request,
+            "wiki/deleted.html",
+            {"programme": programme, "document": deleted, **_allowed(request.user, programme)},
+            status=410,
+        )
     if document is None:
         match = request.resolver_match
         url = reverse(

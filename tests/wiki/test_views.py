@@ -447,7 +447,11 @@ def test_soft_delete_and_restore_through_the_web(client, world, make_document):
     confirm = client.get(url("delete", document))
     assert confirm.status_code == 200
     assert client.post(url("delete", document)).status_code == 302
-    assert client.get(document.get_absolute_url()).status_code == 404
+    gone = client.get(document.get_absolute_url())
+    assert gone.status_code == 410
+    assert "This document was moved to the trash by" in gone.text
+    assert "A lead of the programme can restore it" in gone.text
+    assert client.get(url("history", document)).status_code == 410  # e.g. from a notification
     trash = client.get(reverse("wiki:trash", args=[world.programme.slug]))
     assert "Weg ermee" in trash.text
     restore_url = reverse("wiki:restore", args=[world.programme.slug, document.pk])
@@ -556,7 +560,8 @@ def test_save_after_someone_deleted_the_document_keeps_the_text(
     assert response.status_code == 409
     assert "This document was deleted." in response.text
     assert "Mijn werk van een uur" in response.text
-    assert as_contributor.get(url("edit", document)).status_code == 404
+    gone = as_contributor.get(url("edit", document))
+    assert gone.status_code == 410 and "moved to the trash" in gone.text
 
 
 def test_unknown_page_shows_the_404_page(client, db):
