@@ -8,7 +8,10 @@
   sanitised HTML.
 """
 
+import hashlib
+
 from django import template
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 from participation import permissions
@@ -19,6 +22,8 @@ from .. import selectors
 from ..glossary import entries_for, mark_terms
 
 register = template.Library()
+
+GLOSSARY_CACHE_SECONDS = 60 * 60 * 24
 
 
 def _text(item: dict | None) -> str:
@@ -60,8 +65,23 @@ def document_panel(context, document):
 
 @register.simple_tag
 def glossary_marked(html: str, programme) -> SafeString:
-    """`html` must already be sanitised (wiki.rendering output)."""
-    return mark_terms(str(html), entries_for(programme))
+    """`html` must already be sanitised (wiki.rendering output).
+
+    The marked HTML is cached under a digest of everything it is made of (the HTML and every
+    term, local word, definition and address), so a changed text or glossary is marked anew."""
+    html = str(html)
+    entries = entries_for(programme)
+    if not entries:
+        return mark_safe(html)  # noqa: S308 - sanitised by the caller, unchanged
+    digest = hashlib.sha256(
+        repr((html, [(e.words, e.definition, e.url) for e in entries])).encode()
+    ).hexdigest()
+    key = f"usecases:glossary-marked:{digest}"
+    marked = cache.get(key)
+    if marked is None:
+        marked = mark_terms(html, entries)
+        cache.set(key, str(marked), timeout=GLOSSARY_CACHE_SECONDS)
+    return mark_safe(marked)  # noqa: S308 - mark_terms' output, see usecases.glossary
 
 
 @register.filter
