@@ -42,7 +42,11 @@ def edit(document, author, text):
 def busy_world(world, make_document):
     """Two weeks of work: the lead (Contributing College) creates a document in the week of
     9 November, the contributor (same college) edits it twice in the week of 16 November, and
-    an organisation-less admin edits it once that week too."""
+    an organisation-less admin edits it once that week too. The colleges joined on 1 November
+    (not on the day the test runs, which may be after NOW)."""
+    Membership.objects.filter(programme=world.programme).update(
+        joined_at=dt.datetime(2026, 11, 1, tzinfo=AMSTERDAM)
+    )
     with at(2026, 11, 10, 9, 0):
         document = make_document(world, title="Visie")
     with at(2026, 11, 17, 9, 0):
