@@ -148,3 +148,13 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A request in Dutch leaves Dutch active in this thread (the locale middleware does not
+    undo it); the next test starts in the test settings' language again."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

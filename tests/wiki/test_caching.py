@@ -2,9 +2,7 @@
 not see: the rendered text per version, the glossary marking, and the diff of two versions (its
 rows and its rendered table). Each test changes what a page is made of, then looks again."""
 
-import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from usecases import services as usecase_services
 from usecases.models import Term
@@ -17,13 +15,6 @@ def url(name, document, **query):
     if query:
         path += "?" + "&".join(f"{key}={value}" for key, value in query.items())
     return path
-
-
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    """A Dutch request activates Dutch in this thread; later tests expect English."""
-    yield
-    translation.activate("en")
 
 
 def _save(document, body, author, **kwargs):
