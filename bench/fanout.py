@@ -17,7 +17,6 @@ REDIS_URL's when set, else an in-memory one. Prints the figures, then one JSON l
 import argparse
 import json
 import os
-import socket
 import sys
 import time
 from pathlib import Path
@@ -46,6 +45,7 @@ from participation.models import (  # noqa: E402
     Programme,
     Watch,
 )
+from tests.smtp import smtp_server_start  # noqa: E402
 from wiki import services as wiki  # noqa: E402
 from wiki.models import Document  # noqa: E402
 
@@ -70,14 +70,8 @@ class _Recorder:
 
 
 def _smtp_server():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = _Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller, port = smtp_server_start(handler)
     return controller, handler, port
 
 

@@ -1,8 +1,6 @@
 """Watching and notifications in the site and by e-mail (tasks run eagerly here; the outbox on a
 real worker is in test_outbox_celery.py)."""
 
-import socket
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -12,6 +10,7 @@ from participation import notifications, services
 from participation.emails import unsubscribe_token
 from participation.models import Event, Notification, Profile, Watch
 from tests import factories
+from tests.smtp import smtp_server_start
 from wiki import services as wiki
 from wiki.models import Document
 
@@ -245,14 +244,8 @@ class _Recorder:
 @pytest.fixture
 def smtp_server():
     """A local SMTP server (aiosmtpd) in a thread, recording what it receives."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = _Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller, port = smtp_server_start(handler)
     controller.handler = handler
     yield controller
     controller.stop()

@@ -14,7 +14,6 @@ import email
 import email.policy
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.smtp import smtp_server_start
 from tests.worker import celery_redis, celery_worker_redis  # noqa: F401
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -121,14 +121,8 @@ class StallingSmtp:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[StallingSmtp, int]]:
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = StallingSmtp()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller, port = smtp_server_start(handler)
     try:
         yield handler, port
     finally:
