@@ -18,7 +18,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
     """The programme with this slug, if the person may do `action` in it (404 when hidden)."""
     try:
-        programme = Programme.objects.get(slug=slug)
+        programme = permissions.programme_with_level(user, slug)
     except Programme.DoesNotExist:
         raise Http404 from None
     permissions.check(user, action, programme)
