@@ -87,6 +87,7 @@ def history_rows(
     # One reverse() for the page: the address of version 0 with the number swapped per row.
     version_0 = reverse("wiki:version", args=[programme.slug, document.slug, 0])
     version_prefix = version_0.removesuffix("0/")
+    actions: dict[str | None, str] = {}  # get_action_display translates every choice per call
     rows = []
     last = len(versions) - 1
     for index, version in enumerate(versions):
@@ -98,6 +99,11 @@ def history_rows(
         created = template_localtime(revision.date_created)
         when = esc(date_filter(created, "DATETIME_FORMAT"))
         pk = esc(version.pk)
+        meta = getattr(revision, "edit_meta", None)
+        action_key = meta.action if meta is not None else None
+        if action_key not in actions:
+            actions[action_key] = esc(edit_action(revision))
+        action = actions[action_key]
         changes = (
             f'<a href="{diff_url}?to={pk}">{changes_label}</a>' if index != last or more else ""
         )
@@ -113,7 +119,7 @@ def history_rows(
                 when=when,
                 who=esc(person(revision.user)),
                 organisation=organisation_html,
-                action=esc(edit_action(revision)),
+                action=action,
                 comment=esc(revision.comment),
                 version_url=esc(f"{version_prefix}{version.pk}/"),
                 changes=changes,
