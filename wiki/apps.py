@@ -14,3 +14,13 @@ class WikiConfig(AppConfig):
     name = "wiki"
     verbose_name = _("Wiki")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.models import AbstractPage
+        from wagtail.permissions import register_permission_policy
+
+        from .portal_permissions import PortalPagePolicy
+
+        # Replaces Wagtail's page policy (registered when wagtail.permissions is imported):
+        # programme leads edit their programme's portal page, see portal_permissions.
+        register_permission_policy(AbstractPage, PortalPagePolicy())

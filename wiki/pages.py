@@ -5,6 +5,7 @@ plain models versioned with django-reversion (see docs/decisions/)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -13,6 +14,21 @@ from wagtail.search import index
 from participation.models import Programme
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
+
+
+class PortalPageForm(WagtailAdminPageForm):
+    """A lead edits their portal but cannot hand it to another programme: only superusers
+    choose or change a portal's programme."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if "programme" in self.fields and not (user is not None and user.is_superuser):
+            from .portal_permissions import programmes_managed_by
+
+            field = self.fields["programme"]
+            field.queryset = field.queryset.filter(pk__in=programmes_managed_by(user))
+            field.disabled = self.instance.pk is not None
 
 
 class ProgrammePortalPage(Page):
@@ -44,6 +60,7 @@ class ProgrammePortalPage(Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     subpage_types = ["wiki.NewsPage"]
     template = "wiki/portal/programme_portal_page.html"
+    base_form_class = PortalPageForm
 
     class Meta:
         verbose_name = _("programme portal")
@@ -56,6 +73,11 @@ class ProgrammePortalPage(Page):
         )
         context["memberships"] = self.programme.memberships.select_related("organisation")
         return context
+
+    def permissions_for_user(self, user):
+        from .portal_permissions import PortalPermissionTester
+
+        return PortalPermissionTester(user, self)
 
 
 class NewsPage(Page):
