@@ -88,7 +88,8 @@ def entries_for(programme) -> list[GlossaryEntry]:
     from .models import Term
 
     entries = []
-    for term in Term.objects.filter(programme=programme).prefetch_related("local_words"):
+    terms = Term.objects.filter(programme=programme).prefetch_related("local_words")
+    for term in terms.select_related("programme"):  # get_absolute_url needs its slug
         words = (term.term, *(w.word for w in term.local_words.all()))
         entries.append(GlossaryEntry(words, term.definition, term.get_absolute_url()))
     return entries

@@ -130,9 +130,13 @@ class Document(index.Indexed, models.Model):
                 ancestor = ancestor.parent
 
     def ancestors(self) -> list["Document"]:
+        """From the top down. Ancestors share the document's programme object (they are in its
+        programme, see clean), so their addresses need no query each."""
         chain = []
         node = self.parent
         while node is not None:
+            if node.programme_id == self.programme_id:
+                node.programme = self.programme
             chain.append(node)
             node = node.parent
         return list(reversed(chain))

@@ -29,12 +29,20 @@ def document_for(programme: Programme, slug: str, *, include_deleted: bool = Fal
     """(document, None), or (None, new_slug) when the slug is an old address of a document."""
     # The head version comes with its revision, author and organisation (the page shows the last
     # change) but without its stored copy of the text: the document holds the text already.
+    # The ancestors (at most three: use case, work process, main process, vision) come along for
+    # the breadcrumbs, without their texts.
     documents = Document.objects.select_related(
         "programme",
-        "parent",
+        "parent__parent__parent",
         "head__revision__user",
         "head__revision__edit_meta__organisation",
-    ).defer("head__serialized_data", "head__object_repr")
+    ).defer(
+        "head__serialized_data",
+        "head__object_repr",
+        "parent__body",
+        "parent__parent__body",
+        "parent__parent__parent__body",
+    )
     if not include_deleted:
         documents = documents.alive()
     try:
@@ -89,6 +97,8 @@ def document_tree(programme: Programme) -> list[TreeNode]:
         .filter(programme=programme)
         .only("id", "title", "slug", "kind", "parent_id", "position", "programme_id", "head_id")
     )
+    for document in documents:
+        document.programme = programme  # the same one: their addresses need its slug
     nodes = {d.pk: TreeNode(d) for d in documents}
     roots: list[TreeNode] = []
     kind_order = {kind: n for n, kind in enumerate(Document.Kind.values)}

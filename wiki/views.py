@@ -317,7 +317,10 @@ def _document_context(request, programme, document, *, comment_form) -> dict:
         "document": document,
         "html": rendering.render_version(programme, document.head_id, document.body),
         "ancestors": document.ancestors(),
-        "children": document.children.alive().order_by("position", "title"),
+        "children": document.children.alive()
+        .select_related("programme")  # for their addresses
+        .defer("body")
+        .order_by("position", "title"),
         "last_change": head.revision if head else None,
         "comments": document.comments.select_related("author", "organisation"),
         "comment_form": comment_form,
