@@ -89,7 +89,7 @@ def running_timeboxes(*, programme: Programme | None = None, document: Document 
     (those whose scope holds the document)."""
     if document is not None:
         programme = document.programme
-    timeboxes = list(
+    timeboxes = (
         Timebox.objects.filter(
             programme=programme, status__in=[Timebox.Status.PLANNED, Timebox.Status.OPEN]
         )
@@ -97,10 +97,10 @@ def running_timeboxes(*, programme: Programme | None = None, document: Document 
         .order_by("deadline")
     )
     if document is None:
-        return timeboxes
+        return list(timeboxes)
     ancestor_ids = {a.pk for a in document.ancestors()}
     result = []
-    for timebox in timeboxes:
+    for timebox in timeboxes.prefetch_related("scope_items"):  # not a query per timebox
         items = timebox.scope_items.all()
         if any(
             item.document_id == document.pk or (item.subtree and item.document_id in ancestor_ids)

@@ -350,3 +350,18 @@ def test_timebox_notices_are_notifications_like_the_others(
     client.force_login(world.lead)
     page = client.get("/notifications/").content.decode()
     assert timebox.name in page  # ...but shown in the site
+
+
+def test_document_banner_shows_every_running_timebox_in_two_queries(
+    clock, world, scope, make_timebox, django_assert_num_queries
+):
+    from timeboxes.selectors import running_timeboxes
+
+    for n in range(3):
+        make_timebox(days=3 + n, name=f"Fase {n}")
+    make_timebox(days=2, name="Elders", subtrees=[scope["outside"]])
+    document = scope["work"]
+    document.ancestors()  # loaded with the document on its page
+    with django_assert_num_queries(2):
+        names = [timebox.name for timebox in running_timeboxes(document=document)]
+    assert names == ["Fase 0", "Fase 1", "Fase 2"]
