@@ -159,8 +159,10 @@ def _lock(document: Document) -> Document:
 
 
 def version_of(document: Document, version_id) -> Version:
-    """A version of this document, or Version.DoesNotExist (also for another document's)."""
-    return Version.objects.get_for_object(document).select_related("revision").get(pk=version_id)
+    """A version of this document, or Version.DoesNotExist (also for another document's). With
+    its revision and author, whom the version and diff pages name."""
+    versions = Version.objects.get_for_object(document).select_related("revision__user")
+    return versions.get(pk=version_id)
 
 
 @transaction.atomic

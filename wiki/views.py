@@ -482,7 +482,7 @@ def diff(request, programme, slug):
         old = (
             Version.objects.get_for_object(document)
             .filter(pk__lt=new.pk)
-            .select_related("revision")
+            .select_related("revision__user")
             .order_by("-pk")
             .first()
         )
