@@ -133,9 +133,10 @@ class Document(index.Indexed, models.Model):
         """From the top down. Ancestors share the document's programme object (they are in its
         programme, see clean), so their addresses need no query each."""
         chain = []
+        share = Document.programme.is_cached(self)  # never a query only for this
         node = self.parent
         while node is not None:
-            if node.programme_id == self.programme_id:
+            if share and node.programme_id == self.programme_id:
                 node.programme = self.programme
             chain.append(node)
             node = node.parent
