@@ -209,9 +209,10 @@ def term_usages(term: Term) -> list[Document]:
     return [d for d in candidates if mentions(f"{d.title}\n{d.body}", words)]
 
 
-def subtree(programme: Programme, document: Document) -> OverviewNode | None:
-    """The overview node of one document: its use cases below it, with their figures. Only the
-    documents below it are looked at; below a document without children there is nothing."""
+def subtree(programme: Programme, document: Document) -> Overview | None:
+    """The overview of one document (its node is the only root): the use cases below it, with
+    their figures, and the contributing organisations. Only the documents below it are looked at;
+    below a document without children there is nothing (and no organisations)."""
 
     def find(nodes: list[TreeNode]) -> TreeNode | None:
         for node in nodes:
@@ -226,14 +227,14 @@ def subtree(programme: Programme, document: Document) -> OverviewNode | None:
     if node is None:
         return None
     if not node.children:
-        return OverviewNode(document=node.document)
+        return Overview([OverviewNode(document=node.document)], [], {}, {}, [])
     ids: set[int] = set()
     stack = [node]
     while stack:
         item = stack.pop()
         ids.add(item.document.pk)
         stack.extend(item.children)
-    return _overview(programme, [node], ids).roots[0]
+    return _overview(programme, [node], ids)
 
 
 def usecases_below(node: OverviewNode) -> list[tuple[int, OverviewNode]]:

@@ -91,10 +91,10 @@ def verdict_symbol(verdict: str) -> str:
 
 @register.inclusion_tag("usecases/includes/usecase_tree.html")
 def usecase_tree(document):
-    node = selectors.subtree(document.programme, document)
-    rows = selectors.usecases_below(node) if node else []
+    overview = selectors.subtree(document.programme, document)
+    rows = selectors.usecases_below(overview.roots[0]) if overview else []
     return {
         "programme": document.programme,
         "rows": rows,
-        "organisations": selectors.contributing_organisations(document.programme) if rows else [],
+        "organisations": overview.organisations if rows else [],
     }
