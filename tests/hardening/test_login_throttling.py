@@ -1,5 +1,8 @@
 """Failed log-ins are throttled per account and per address (django-axes)."""
 
+import importlib
+import sys
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -95,3 +98,52 @@ def test_throttling_is_on_outside_the_test_settings():
     assert base.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
     assert not hasattr(base, "AXES_ENABLED") or base.AXES_ENABLED
     assert "axes" in settings.INSTALLED_APPS
+
+
+PROXY = "172.18.0.5"  # the TLS proxy in front of the site (Caddy in docker-compose.yml)
+
+
+@pytest.fixture
+def behind_the_proxy(monkeypatch):
+    """The client-address settings of config/settings/production.py (it needs a secret key and
+    hosts to import): each log-in comes from the proxy, with the client in X-Forwarded-For."""
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "testserver")
+    monkeypatch.delenv("DJANGO_PROXY_COUNT", raising=False)
+    sys.modules.pop("config.settings.production", None)
+    production = importlib.import_module("config.settings.production")
+    sys.modules.pop("config.settings.production", None)
+    names = [name for name in dir(production) if name.startswith("AXES_IPWARE_")]
+    assert names, "production.py names no client-address settings"
+    with override_settings(**{name: getattr(production, name) for name in names}):
+        yield
+
+
+def _log_in_via_proxy(client, username, password, client_address, forged=None):
+    # The proxy appends the address it sees; a client can only put addresses before it.
+    forwarded = f"{forged}, {client_address}" if forged else client_address
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+@throttled
+def test_behind_the_proxy_each_client_address_is_throttled_on_its_own(client, behind_the_proxy):
+    people = [factories.UserFactory(username=f"guess{n}") for n in range(LIMIT)]
+    for n, person in enumerate(people):
+        # A new forged address for every guess does not help.
+        _log_in_via_proxy(client, person.username, "wrong", "198.51.100.66", f"203.0.113.{n}")
+    bystander = factories.UserFactory(username="bystander")
+
+    guesser = _log_in_via_proxy(
+        client, bystander.username, factories.PASSWORD, "198.51.100.66", "203.0.113.99"
+    )
+    assert guesser.status_code == 429, "a forged X-Forwarded-For escaped the address lock"
+
+    # Everyone else comes through the same proxy and is not locked out with the guesser.
+    elsewhere = _log_in_via_proxy(client, bystander.username, factories.PASSWORD, "198.51.100.7")
+    assert elsewhere.status_code == 302, "all clients share the proxy's address"
+    assert _logged_in(client)
