@@ -21,6 +21,11 @@ def test_site_pages_forbid_inline_script_and_eval(client):
     assert policy["default-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
     assert "'unsafe-inline'" not in policy.get("style-src", [])
+    # These do not fall back to default-src: without them a <base> tag, a form or a framing
+    # site could point anywhere.
+    assert policy["base-uri"] == ["'self'"]
+    assert policy["form-action"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'self'"]
 
 
 def test_document_page_forbids_inline_script(client, world, make_document):

@@ -155,7 +155,7 @@ def test_hostile_titles_bodies_summaries_and_comments_never_run_on_any_page(clie
     assert_safe(stale.content.decode(), "conflict page")
 
 
-def test_glossary_with_hostile_terms(client, world):
+def test_glossary_with_hostile_terms(client, world, make_document):
     from usecases import services as usecases
 
     for payload in PAYLOADS:
@@ -168,8 +168,22 @@ def test_glossary_with_hostile_terms(client, world):
             )
         except Exception as refused:  # noqa: BLE001 - a refused term is safe too
             assert "ValidationError" in type(refused).__name__
+    # Hostile definitions of plain words, marked where a document mentions them.
+    for n, payload in enumerate(PAYLOADS):
+        usecases.term_save(
+            programme=world.programme,
+            term=f"woord{n}",
+            definition=payload,
+            author=world.contributor,
+        )
+    marked = make_document(
+        world, title="Woorden", body=" ".join(f"woord{n}" for n in range(len(PAYLOADS)))
+    )
     client.force_login(world.observer)
     assert_safe(_get(client, f"/p/{world.programme.slug}/glossary/"), "glossary")
+    page = _get(client, marked.get_absolute_url())
+    assert 'class="glossary-term"' in page, "the terms were not marked in the document"
+    assert_safe(page, "document with hostile glossary definitions")
 
 
 def test_baseline_export_with_hostile_documents(client, world, hostile):

@@ -17,6 +17,7 @@ import time_machine
 from celery.beat import ScheduleEntry, Scheduler
 from django.conf import settings
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from tests.worker import broker_unreachable
 from timeboxes import services as timeboxes
 from timeboxes.models import Milestone, Notice
 from usecases.models import SignOff
+from wiki import services as wiki
 from wiki.models import Comment
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -84,6 +86,16 @@ def test_comment_while_broker_is_down_is_added_at_once_and_watchers_are_told_onc
     assert "Geschreven tijdens een storing." in message.body
     assert Notification.objects.filter(event=pending, recipient=world.observer).count() == 1
     assert not _mail_to(world.contributor), "the author is not told of their own comment"
+
+
+def test_fan_out_is_enqueued_only_once_the_comment_is_committed(world, document, celery_redis):
+    """The enqueue waits for the commit (`transaction.on_commit`): a worker never looks for an
+    event that is not there yet, and a broker that is down never holds the change's locks."""
+    with transaction.atomic():
+        wiki.comment_add(document=document, author=world.contributor, body="Na de commit.")
+        assert Event.objects.filter(document=document, fanned_out_at__isnull=True).exists()
+        assert celery_redis.queue_length() == 0, "enqueued before the comment was committed"
+    assert celery_redis.queue_length() == 1
 
 
 def test_signoff_while_broker_is_down_is_recorded_at_once(client, world, document, celery_redis):

@@ -166,6 +166,7 @@ def test_concurrent_saves_form_a_chain_and_lose_nothing(world, make_document):
             .select_related("revision__edit_meta")
             .order_by("pk")
         )
+        by_pk = {v.pk: v for v in versions}
         document.refresh_from_db()
         assert document.head_id == versions[-1].pk
         assert document.body == versions[-1].field_dict["body"]
@@ -176,9 +177,22 @@ def test_concurrent_saves_form_a_chain_and_lose_nothing(world, make_document):
             seen.add(attempt.summary)
             if version.revision.edit_meta.action == EditMeta.Action.MERGE:
                 assert attempt.base_version_id < previous.pk
-                assert attempt.base_version_id in {v.pk for v in versions}
+                assert attempt.base_version_id in by_pk
                 own_line = attempt.body.split("\n")[_own_line(attempt.client)]
                 assert own_line in version.field_dict["body"].split("\n")
+                # Nothing the others saved since the base may be lost: each line is the
+                # submitter's where they changed it, otherwise the previous version's.
+                base_lines = by_pk[attempt.base_version_id].field_dict["body"].split("\n")
+                previous_lines = previous.field_dict["body"].split("\n")
+                expected = [
+                    mine if mine != base else theirs
+                    for base, theirs, mine in zip(
+                        base_lines, previous_lines, attempt.body.split("\n"), strict=True
+                    )
+                ]
+                assert version.field_dict["body"].split("\n") == expected, (
+                    "a merge lost an edit saved in the meantime"
+                )
             else:
                 assert attempt.base_version_id == previous.pk, attempt
                 assert version.field_dict["body"] == attempt.body
