@@ -195,6 +195,8 @@
         data.terms.forEach(function (entry) {
           entry.words.forEach(function (word) { known[word.toLocaleLowerCase()] = entry; });
         });
+        // Someone may have typed a term before the glossary arrived: look at it now.
+        if (document.activeElement === textarea) { update(); }
       })
       .catch(function () { known = {}; });
 

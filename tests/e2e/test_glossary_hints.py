@@ -30,3 +30,31 @@ def test_typing_a_glossary_word_shows_its_definition(page, login, world, make_do
     expect(hint).to_be_hidden()
     text.press_sequentially("planner")
     expect(hint).to_contain_text("Roostermaker")
+
+
+def test_a_term_typed_before_the_glossary_arrived_is_shown_when_it_arrives(
+    page, login, world, make_document
+):
+    usecase_services.term_save(
+        programme=world.programme,
+        term="Roostermaker",
+        definition="De medewerker die het lesrooster opstelt.",
+        author=world.lead,
+    )
+    document = make_document(world, title="Rooster maken", body="")
+    login(world.contributor)
+    held = []
+    page.route("**/glossary.json*", lambda route: held.append(route))  # a slow connection
+    page.goto(document.get_absolute_url() + "edit/")
+    text = page.get_by_label("Text (markdown)")
+    hint = page.locator("[data-glossary-hint]")
+    text.press_sequentially("De roostermaker")
+    expect(hint).to_be_hidden()
+
+    for _ in range(50):  # the request is recorded while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the editor asks for the glossary"
+    held[0].continue_()
+    expect(hint).to_contain_text("De medewerker die het lesrooster opstelt.")
