@@ -14,3 +14,6 @@ AXES_ENABLED = False
 # Tests inside a rolled-back transaction never commit: index at once, so search tests see it.
 # tests/reliability use the real backend (config.tasks.OnCommitImmediateBackend).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Threads of the live server and the concurrency tests close their connections after each
+# request, so the test database can be dropped at the end (kept connections block that).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
