@@ -64,21 +64,36 @@ DENIED_MESSAGES = {
 
 def level_of(user, programme: Programme) -> Level:
     """The person's level in the programme, memoised on the user object for one request."""
-    cache: dict[int, Level] | None = getattr(user, "_stip_levels", None)
-    if cache is None:
-        cache = {}
-        if user is not None:
-            user._stip_levels = cache
-    if programme.pk in cache:
-        return cache[programme.pk]
-    level = _compute_level(user, programme)
-    cache[programme.pk] = level
-    return level
+    levels = _memoised_levels(user)
+    if programme.pk not in levels:
+        levels[programme.pk] = _compute_level(user, programme)
+    return levels[programme.pk]
+
+
+def _memoised_levels(user) -> dict[int, Level]:
+    """The levels worked out for the person in this request (see `forget`); for nobody, a
+    dictionary that is not kept."""
+    return _memo(user, "_stip_levels") if user is not None else {}
+
+
+def _memo(user, name: str) -> dict:
+    """A dictionary kept on the user object for the request, by attribute: request.user (a lazy
+    object) and the person it wraps share it."""
+    memo = getattr(user, name, None)
+    if memo is None:
+        memo = {}
+        setattr(user, name, memo)
+    return memo
+
+
+def _floor(programme: Programme) -> Level:
+    """What anyone has in the programme without a membership: reading, when it is open."""
+    return Level.READER if programme.is_open else Level.NONE
 
 
 def _compute_level(user, programme: Programme) -> Level:
     authenticated = user is not None and user.is_authenticated and user.is_active
-    floor = Level.READER if programme.is_open else Level.NONE
+    floor = _floor(programme)
     if not authenticated:
         return floor
     if user.is_superuser:
@@ -135,21 +150,20 @@ def programme_with_level(user, slug: str) -> Programme:
         level = Level.LEAD
     else:
         level = _member_level(
-            Level.READER if programme.is_open else Level.NONE,
+            _floor(programme),
             contributor=programme.stip_contributor,
             observer=programme.stip_observer,
         )
-    cache = getattr(user, "_stip_levels", None)
-    if cache is None:
-        cache = user._stip_levels = {}
-    cache[programme.pk] = level
+    _memoised_levels(user)[programme.pk] = level
     return programme
 
 
 def forget(user) -> None:
-    """Drop the memoised levels, after a membership or role changed within a request."""
-    if user is not None and hasattr(user, "_stip_levels"):
-        del user._stip_levels
+    """Drop what was memoised for the person (levels, `programmes_where`), after a membership
+    or role changed within a request."""
+    for name in ("_stip_levels", "_stip_programmes_where"):
+        if user is not None and hasattr(user, name):
+            delattr(user, name)
 
 
 def can(user, action: Action, programme: Programme) -> bool:
@@ -177,6 +191,19 @@ def visible_programmes(user) -> QuerySet[Programme]:
     if user is not None and user.is_authenticated and user.is_active:
         condition |= Q(memberships__organisation__affiliations__user=user) | Q(roles__user=user)
     return programmes.filter(condition).distinct()
+
+
+def programmes_where(user, action: Action) -> list[int]:
+    """Ids of the programmes in which the person may take `action` (for the admin's lists and
+    the portal pages' rights); memoised on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    memo = _memo(user, "_stip_programmes_where")
+    if action not in memo:
+        memo[action] = [
+            programme.pk for programme in visible_programmes(user) if can(user, action, programme)
+        ]
+    return memo[action]
 
 
 def may_confirm_affiliation(user, organisation) -> bool:

@@ -34,21 +34,6 @@ from .permissions import Action
 ALL_ACTIONS = ("add", "change", "delete", "view")
 
 
-def programmes_where(user, action: Action) -> list[int]:
-    """Ids of the programmes in which the person may take `action`, as the permission module
-    decides; memoised on the user object for the request."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    memo = user.__dict__.setdefault("_stip_admin_programmes", {})
-    if action not in memo:
-        memo[action] = [
-            programme.pk
-            for programme in permissions.visible_programmes(user)
-            if permissions.can(user, action, programme)
-        ]
-    return memo[action]
-
-
 def _leads_and_superusers():
     return (
         get_user_model()
@@ -69,14 +54,14 @@ class ProgrammeScopedPolicy(BasePermissionPolicy):
         self.action = action
 
     def user_has_permission(self, user, action):
-        return bool(programmes_where(user, self.action))
+        return bool(permissions.programmes_where(user, self.action))
 
     def user_has_permission_for_instance(self, user, action, instance):
         return permissions.can(user, self.action, instance.programme)
 
     def instances_user_has_any_permission_for(self, user, actions):
         return self.model._default_manager.filter(
-            programme_id__in=programmes_where(user, self.action)
+            programme_id__in=permissions.programmes_where(user, self.action)
         )
 
     def users_with_any_permission(self, actions):
@@ -110,7 +95,7 @@ class ProgrammePolicy(ProgrammeScopedPolicy):
         return permissions.can(user, self.action, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):
-        return Programme.objects.filter(pk__in=programmes_where(user, self.action))
+        return Programme.objects.filter(pk__in=permissions.programmes_where(user, self.action))
 
 
 class OrganisationPolicy(BasePermissionPolicy):
@@ -122,7 +107,9 @@ class OrganisationPolicy(BasePermissionPolicy):
             return False
         if user.is_superuser:
             return True
-        return action in ("add", "view") and bool(programmes_where(user, Action.MANAGE_MEMBERS))
+        return action in ("add", "view") and bool(
+            permissions.programmes_where(user, Action.MANAGE_MEMBERS)
+        )
 
     def users_with_any_permission(self, actions):
         if set(actions) & {"add", "view"}:
@@ -294,14 +281,14 @@ class ScopedForm(WagtailAdminModelForm):
             return
         if "programme" in self.fields:
             self.fields["programme"].queryset = Programme.objects.filter(
-                pk__in=programmes_where(user, Action.MANAGE_MEMBERS)
+                pk__in=permissions.programmes_where(user, Action.MANAGE_MEMBERS)
             )
         if "user" in self.fields and not user.is_superuser:
             self.fields["user"].queryset = (
                 get_user_model()
                 .objects.filter(
                     is_active=True,
-                    affiliations__organisation__memberships__programme_id__in=programmes_where(
+                    affiliations__organisation__memberships__programme_id__in=permissions.programmes_where(
                         user, Action.MANAGE_MEMBERS
                     ),
                 )

@@ -24,10 +24,11 @@ class PortalPageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
         user = self.for_user
         if "programme" in self.fields and not (user is not None and user.is_superuser):
-            from .portal_permissions import programmes_managed_by
+            from participation.permissions import Action, programmes_where
 
             field = self.fields["programme"]
-            field.queryset = field.queryset.filter(pk__in=programmes_managed_by(user))
+            managed = programmes_where(user, Action.MANAGE_PROGRAMME)
+            field.queryset = field.queryset.filter(pk__in=managed)
             field.disabled = self.instance.pk is not None
 
 

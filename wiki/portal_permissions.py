@@ -30,13 +30,6 @@ from participation.permissions import Action
 PORTAL_ACTIONS = ("add", "change", "publish")
 
 
-def programmes_managed_by(user) -> list[int]:
-    """Ids of the programmes whose portal the person may edit, as the permission module says."""
-    from participation.wagtail_hooks import programmes_where
-
-    return programmes_where(user, Action.MANAGE_PROGRAMME)
-
-
 def portal_editors(programme: Programme):
     """The people (superusers aside) who may edit the programme's portal page."""
     leads = get_user_model().objects.filter(
@@ -54,7 +47,7 @@ class PortalPagePolicy(PagePermissionPolicy):
         granted = list(super().get_all_permissions_for_user(user))
         if not user.is_active or user.is_anonymous or user.is_superuser:
             return granted
-        programmes = programmes_managed_by(user)
+        programmes = permissions.programmes_where(user, Action.MANAGE_PROGRAMME)
         if not programmes:
             return granted
         portals = Page.objects.filter(programmeportalpage__programme_id__in=programmes)
