@@ -111,14 +111,19 @@ def test_the_tree_below_a_process_shows_a_new_use_case_at_once(client, world, ma
 # --- the diff of two versions ------------------------------------------------------------------
 
 
+def _diff_after_edit(document, body, author) -> str:
+    """Edit the document; the address of the diff between its version before and after."""
+    first = document.head_id
+    _save(document, body, author)
+    document.refresh_from_db()
+    return url("diff", document, **{"from": first, "to": document.head_id})
+
+
 def test_a_diff_cut_short_by_the_time_budget_is_shown_whole_later(
     client, world, make_document, settings
 ):
     document = make_document(world, body="De kat zit op de mat.\n")
-    first = document.head_id
-    _save(document, "De hond zit op de mat.\n", world.contributor)
-    document.refresh_from_db()
-    address = url("diff", document, **{"from": first, "to": document.head_id})
+    address = _diff_after_edit(document, "De hond zit op de mat.\n", world.contributor)
     settings.STIP_DIFF_TIMEOUT_SECONDS = 0
     hurried = client.get(address).text
     assert "some changed lines are shown whole" in hurried
@@ -131,10 +136,7 @@ def test_a_diff_cut_short_by_the_time_budget_is_shown_whole_later(
 
 def test_a_diff_follows_the_readers_language(client, world, make_document):
     document = make_document(world, body="a\nb\n")
-    first = document.head_id
-    _save(document, "a\nc\n", world.contributor)
-    document.refresh_from_db()
-    address = url("diff", document, **{"from": first, "to": document.head_id})
+    address = _diff_after_edit(document, "a\nc\n", world.contributor)
     english = client.get(address, HTTP_ACCEPT_LANGUAGE="en").text
     assert '<span class="visually-hidden">removed: </span>' in english
     dutch = client.get(address, HTTP_ACCEPT_LANGUAGE="nl").text
@@ -144,10 +146,7 @@ def test_a_diff_follows_the_readers_language(client, world, make_document):
 
 def test_a_diff_shows_the_authors_name_as_it_is_now(client, world, make_document):
     document = make_document(world, body="a\n", author=world.contributor)
-    first = document.head_id
-    _save(document, "b\n", world.contributor)
-    document.refresh_from_db()
-    address = url("diff", document, **{"from": first, "to": document.head_id})
+    address = _diff_after_edit(document, "b\n", world.contributor)
     assert "Ada Lovelace" not in client.get(address).text
     world.contributor.first_name, world.contributor.last_name = "Ada", "Lovelace"
     world.contributor.save()
@@ -157,10 +156,7 @@ def test_a_diff_shows_the_authors_name_as_it_is_now(client, world, make_document
 
 def test_a_cached_diff_is_not_shown_to_an_outsider(client, closed_world, make_document):
     document = make_document(closed_world, body="Vertrouwelijk plan.\n")
-    first = document.head_id
-    _save(document, "Vertrouwelijk plan, herzien.\n", closed_world.contributor)
-    document.refresh_from_db()
-    address = url("diff", document, **{"from": first, "to": document.head_id})
+    address = _diff_after_edit(document, "Vertrouwelijk plan, herzien.\n", closed_world.contributor)
     client.force_login(closed_world.contributor)
     assert "herzien" in client.get(address).text
     client.force_login(closed_world.outsider)
