@@ -36,7 +36,7 @@ from .forms import (
     SearchForm,
     add_service_errors,
 )
-from .models import Document
+from .models import Document, version_number
 
 RECENT_CHANGES = 10
 SEARCH_PAGE_SIZE = 20
@@ -482,7 +482,7 @@ def diff(request, programme, slug):
         old = (
             Version.objects.get_for_object(document)
             .filter(pk__lt=new.pk)
-            .select_related("revision__user")
+            .select_related("revision__user", "numbering")
             .order_by("-pk")
             .first()
         )
@@ -499,6 +499,8 @@ def diff(request, programme, slug):
             "document": document,
             "old": old,
             "new": new,
+            "old_number": version_number(old),
+            "new_number": version_number(new),
             "old_title": old_fields.get("title", ""),
             "new_title": new_fields.get("title", ""),
             "diff": versions_diff(
