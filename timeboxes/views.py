@@ -239,7 +239,9 @@ def baseline_document(request, programme, pk, slug):
                 "programme": programme,
                 "baseline": baseline,
                 "document": document,
-                "html": rendering.render_version(programme, document.version.pk, document.body),
+                "html": rendering.render_version(
+                    programme, document.version.pk, document.body, title=document.title
+                ),
             },
         )
 

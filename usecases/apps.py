@@ -29,3 +29,10 @@ class UsecasesConfig(AppConfig):
         if reversion.is_registered(Document):
             reversion.unregister(Document)
         reversion.register(Document, fields=VERSIONED_FIELDS, follow=("usecase",))
+
+        from wiki import display
+
+        from .display import usecase_body
+
+        # The wiki shows a use case document in its structured form, in the reader's language.
+        display.register_body(Document.Kind.USE_CASE, usecase_body)
