@@ -30,18 +30,20 @@ class Renderer:
         return mark_terms(html, self.entries, self.marked) if self.entries else html
 
 
-def structured_context(data: dict, render, *, own=None) -> dict:
-    """What `usecases/includes/structured.html` shows of normalised use case `data`: the text
-    fields rendered with `render`, each step and extension with its label ("3a"), its variants
-    and the variant of `own` (the reader's organisation) for the variant form."""
+def structured_context(data: dict, render, *, own=None, render_line=None) -> dict:
+    """What `usecases/includes/structured.html` (and the annex's `usecases/annex/usecase.html`)
+    show of normalised use case `data`: the text fields rendered with `render`, each step and
+    extension with its label ("3a"), its text rendered with `render_line` (by default `render`),
+    its variants and the variant of `own` (the reader's organisation) for the variant form."""
     labels = structure.item_labels(data)
     variants = structure.variants_by_target(data)
+    render_line = render_line or render
 
     def item(step: dict) -> dict:
         return {
             **step,
             "label": labels[step["id"]],
-            "html": render(step["text"]),
+            "html": render_line(step["text"]),
             "variants": variants.get(step["id"], []),
             "own_variant": next(
                 (
