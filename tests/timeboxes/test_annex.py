@@ -185,7 +185,7 @@ def test_pdf_is_tagged_pdf_a_with_embedded_fonts_and_an_outline(demo_baseline):
     baseline, built = demo_baseline
     reader = pdf(built["nl"])
     root = reader.trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"] == True and "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"]) is True and "/StructTreeRoot" in root
     assert root["/Lang"] == "nl"
     xmp = reader.xmp_metadata
     assert xmp is not None
