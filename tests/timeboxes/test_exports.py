@@ -206,3 +206,12 @@ def test_anonymous_reader_cannot_start_a_build(world, make_document, client):
     response = client.post(url)
     assert response.status_code == 302 and "login" in response["Location"]
     assert not BaselineExport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_baseline_api_gives_each_documents_own_version_number(world, make_document, client):
+    baseline = closed_baseline(world, make_document)
+    api = f"/api/v1/programmes/{world.programme.slug}/baselines/{baseline.pk}/"
+    (document,) = client.get(api).json()["documents"]
+    assert document["version_number"] == 1
+    assert document["version_id"] == baseline.heads[str(document["document_id"])]
