@@ -215,3 +215,41 @@ def test_baseline_api_gives_each_documents_own_version_number(world, make_docume
     (document,) = client.get(api).json()["documents"]
     assert document["version_number"] == 1
     assert document["version_id"] == baseline.heads[str(document["document_id"])]
+
+
+@pytest.mark.django_db
+def test_building_an_annex_fetches_nothing_from_elsewhere(world, make_document, monkeypatch):
+    """A picture in a document that points elsewhere is left out of the PDF: the server that
+    lays it out never connects anywhere on a writer's behalf."""
+    import socket
+
+    from timeboxes import exports
+    from wiki.models import Document
+
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: refuse(None, address))
+    vision = make_document(
+        world,
+        title="Visie",
+        body="![Plaatje](http://203.0.113.7/plaatje.png)\n\nTekst.\n",
+        kind=Document.Kind.VISION,
+    )
+    now = timezone.now()
+    timebox = services.timebox_create(
+        programme=world.programme,
+        by=world.lead,
+        name="Fase",
+        starts_at=now - timedelta(hours=1),
+        deadline=now + timedelta(days=1),
+        documents=[vision],
+    )
+    baseline = services.timebox_close(timebox=timebox, by=world.lead, outcome="Klaar.")
+    built = exports.baseline_pdf(baseline)
+    assert built.content.startswith(b"%PDF-") and attempts == []
+    assert exports.local_resource("http://203.0.113.7/plaatje.png") is None
