@@ -16,12 +16,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from wiki.models import Document
-from wiki.selectors import programme_for
 
 from . import notifications, permissions, selectors, services
 from .models import JoinRequest, Organisation, Watch
 from .permissions import Action
 from .schemas import ErrorOut
+from .selectors import programme_for
 
 router = Router(tags=["joining"])
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.http import Http404
 
+from . import permissions
 from .models import (
     AffiliationRequest,
     JoinRequest,
@@ -19,6 +21,17 @@ from .models import (
     ProgrammeRole,
     Watch,
 )
+from .permissions import Action
+
+
+def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
+    """The programme with this slug, if the person may do `action` in it (404 when hidden)."""
+    try:
+        programme = permissions.programme_with_level(user, slug)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+    permissions.check(user, action, programme)
+    return programme
 
 
 def members_of(programme: Programme) -> QuerySet[Membership]:
@@ -63,8 +76,6 @@ def organisations_of(user) -> QuerySet[Organisation]:
 
 def affiliation_requests_for(user) -> QuerySet[AffiliationRequest]:
     """Pending affiliation requests this person may decide."""
-    from . import permissions
-
     pending = AffiliationRequest.objects.filter(
         status=AffiliationRequest.Status.PENDING, user__is_active=True
     ).select_related("user", "organisation")

@@ -13,9 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from wiki.forms import add_service_errors
 from wiki.models import Document
-from wiki.selectors import programme_for
 
 from . import notifications, permissions, selectors, services
 from .forms import (
@@ -28,19 +26,11 @@ from .forms import (
     PreferencesForm,
     SignupForm,
     WatchForm,
+    add_service_errors,
 )
 from .models import AffiliationRequest, JoinRequest, Membership, Organisation
 from .permissions import Action
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, keeping what was typed."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
+from .selectors import programme_for
 
 # --- Sign-up ---
 
@@ -65,7 +55,7 @@ def signup(request):
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 form.add_error("password", error)
         else:
@@ -175,7 +165,7 @@ def join(request, programme):
                 motivation=form.cleaned_data["motivation"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.JoiningError as error:
             form.add_error(None, error.message)
         else:
@@ -307,7 +297,7 @@ def invitation(request, token):
                 else None,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.JoiningError as error:
             messages.error(request, error.message)
         else:

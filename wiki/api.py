@@ -18,6 +18,7 @@ from reversion.models import Version
 from participation.api import paged
 from participation.permissions import Action
 from participation.schemas import ErrorOut, PageIn
+from participation.selectors import programme_for
 
 from . import rendering, selectors, services
 from .diff import diff_texts
@@ -145,7 +146,7 @@ def document_list(
 ):
     """The living documents of a programme, in the order of its tree (parents before
     children is not guaranteed: use `parent`)."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     documents = selectors.documents_visible_to(request.user, found).select_related("parent")
     if kind:
         documents = documents.filter(kind=kind)
@@ -156,7 +157,7 @@ def document_list(
 @router.post(DOCUMENTS, response={201: DocumentOut, **WRITE_ERRORS})
 def document_create(request, programme: str, payload: DocumentCreateIn):
     """Create a document (contributors and leads). Its first version is its `head_version_id`."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     parent = None
     if payload.parent:
         parent = Document.objects.alive().filter(programme=found, slug=payload.parent).first()
@@ -179,7 +180,7 @@ def document_create(request, programme: str, payload: DocumentCreateIn):
 @router.get(DOCUMENT, response={200: DocumentOut, **READ_ERRORS})
 def document_detail(request, programme: str, document: str):
     """The current text, as markdown and as rendered HTML, with its `head_version_id`."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     return _detail(request, _document(request, found, document))
 
 
@@ -199,7 +200,7 @@ def document_update(request, programme: str, document: str, payload: DocumentUpd
     rules refuse now (a timebox froze the document, it was deleted), answer 409 with the reason,
     the current version and your submitted text; nothing is saved.
     """
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     try:
         result = services.document_save(
@@ -244,7 +245,7 @@ def document_history(
     limit: int = Query(50, ge=1, le=100),
 ):
     """The versions of a document, newest first, a page at a time."""
-    found = selectors.programme_for(request.user, programme, Action.VIEW)
+    found = programme_for(request.user, programme, Action.VIEW)
     versions, more = selectors.history(
         _document(request, found, document), before=before, limit=limit
     )
@@ -257,7 +258,7 @@ def document_history(
 @router.get(DOCUMENT + "versions/{version_id}/", response={200: VersionOut, **READ_ERRORS})
 def version_detail(request, programme: str, document: str, version_id: int):
     """One version: its title and text as they were, rendered too."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     version = _version(current, version_id)
     fields = version.field_dict
@@ -286,7 +287,7 @@ def document_diff(
     ),
 ):
     """Line by line, with changed words marked, between two versions of one document."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     new = _version(current, to_version or current.head_id)
     if from_version is not None:
@@ -333,7 +334,7 @@ def document_revert(
     request, programme: str, document: str, version_id: int, payload: RevertIn | None = None
 ):
     """Make an old version current again, as a new version (nothing is lost)."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     version = _version(current, version_id)
     result = services.document_revert(
@@ -360,7 +361,7 @@ def _comment(comment: Comment) -> dict:
 @router.get(DOCUMENT + "comments/", response={200: list[CommentOut], **READ_ERRORS})
 def comment_list(request, programme: str, document: str):
     """The discussion of a document, oldest first."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     comments = current.comments.select_related("author", "organisation").order_by("created_at")
     return [_comment(c) for c in comments]
@@ -369,7 +370,7 @@ def comment_list(request, programme: str, document: str):
 @router.post(DOCUMENT + "comments/", response={201: CommentOut, **WRITE_ERRORS})
 def comment_create(request, programme: str, document: str, payload: CommentIn):
     """Join the discussion (observers, contributors and leads)."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     comment = services.comment_add(document=current, author=request.user, body=payload.body)
     return Status(201, _comment(comment))
@@ -386,6 +387,6 @@ def search(
     limit: int = Query(20, ge=1, le=100),
 ):
     """Full-text search over the documents you may read, best match first."""
-    found = selectors.programme_for(request.user, programme) if programme else None
+    found = programme_for(request.user, programme) if programme else None
     results = selectors.search_documents(request.user, q, found)
     return [{**_summary(request, d), "programme_name": d.programme.name} for d in results[:limit]]

@@ -31,9 +31,9 @@ from django.utils.translation import gettext_lazy
 from reversion.models import Revision, Version
 
 from participation.models import Membership, Programme
+from participation.selectors import programme_for
 
 from .models import Document, EditMeta
-from .selectors import programme_for
 
 WEEKS = 12
 MONTHS = 24

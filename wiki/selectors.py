@@ -8,21 +8,10 @@ from reversion.models import Version
 
 from participation import permissions
 from participation.models import Programme
-from participation.permissions import Action
 
 from .models import Document, SlugRedirect
 
 WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
-    """The programme with this slug, if the person may do `action` in it (404 when hidden)."""
-    try:
-        programme = permissions.programme_with_level(user, slug)
-    except Programme.DoesNotExist:
-        raise Http404 from None
-    permissions.check(user, action, programme)
-    return programme
 
 
 def document_for(programme: Programme, slug: str, *, include_deleted: bool = False):

@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reversion.models import Version
 
 from participation import permissions
+from participation.forms import add_service_errors
 from participation.models import Membership, ProgrammeRole
 from participation.permissions import Action
+from participation.selectors import programme_for
 
 from . import rendering, selectors, services
 from .diff import CONTEXT_LINES, DIFF_FORMAT, diff_texts, versions_diff
@@ -34,7 +36,6 @@ from .forms import (
     MoveForm,
     RenameForm,
     SearchForm,
-    add_service_errors,
 )
 from .models import Document
 
@@ -131,7 +132,7 @@ def home(request):
 
 @require_GET
 def programme(request, programme):
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     memberships = (
         Membership.objects.filter(programme=programme)
         .select_related("organisation")
@@ -178,7 +179,7 @@ def search(request):
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if form.cleaned_data["programme"]:
-            programme = selectors.programme_for(request.user, form.cleaned_data["programme"])
+            programme = programme_for(request.user, form.cleaned_data["programme"])
         if query:
             results = selectors.search_documents(request.user, query, programme)
             page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -194,7 +195,7 @@ def search(request):
 
 @require_http_methods(["GET", "POST"])
 def create(request, programme):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     if request.method == "POST" and "preview" in request.POST:
         return _preview_page(request, programme, "wiki/create.html", DocumentCreateForm, {})
     if request.method == "POST":
@@ -273,7 +274,7 @@ def _create_initial(request, programme) -> dict:
 @require_POST
 def preview(request, programme):
     """The editor's live preview: the same rendering and sanitising as a saved page."""
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     body = request.POST.get("body", "")
     if len(body) > MAX_BODY_LENGTH:
         return HttpResponseBadRequest(_("This text is too long to preview."))
@@ -285,7 +286,7 @@ def preview(request, programme):
 @require_GET
 def titles(request, programme):
     """Titles for the editor's `[[wiki link]]` hint: living documents whose title contains `q`."""
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     query = request.GET.get("q", "").strip()[:100]
     documents = Document.objects.alive().filter(programme=programme)
     if query:
@@ -299,7 +300,7 @@ def titles(request, programme):
 
 @require_GET
 def document(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -330,7 +331,7 @@ def _document_context(request, programme, document, *, comment_form) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def edit(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug, include_deleted=request.method == "POST")
     if moved:
         return moved
@@ -418,7 +419,7 @@ def _conflict(request, context: dict, conflict: services.EditConflict):
 
 @require_GET
 def history(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -444,7 +445,7 @@ def history(request, programme, slug):
 
 @require_GET
 def version(request, programme, slug, version_id):
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -469,7 +470,7 @@ def version(request, programme, slug, version_id):
 def diff(request, programme, slug):
     """Side by side: ?from=<id>&to=<id>. Without `to`, the current version; without `from`, the
     version before `to`."""
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -517,7 +518,7 @@ def diff(request, programme, slug):
 
 @require_POST
 def revert(request, programme, slug, version_id):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -535,7 +536,7 @@ def revert(request, programme, slug, version_id):
 
 @require_http_methods(["GET", "POST"])
 def rename(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -574,7 +575,7 @@ def rename(request, programme, slug):
 
 @require_http_methods(["GET", "POST"])
 def move(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -608,7 +609,7 @@ def move(request, programme, slug):
 
 @require_http_methods(["GET", "POST"])
 def delete(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.DELETE)
+    programme = programme_for(request.user, programme, Action.DELETE)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -637,7 +638,7 @@ def delete(request, programme, slug):
 
 @require_GET
 def trash(request, programme):
-    programme = selectors.programme_for(request.user, programme, Action.DELETE)
+    programme = programme_for(request.user, programme, Action.DELETE)
     documents = (
         Document.objects.deleted()
         .filter(programme=programme)
@@ -653,7 +654,7 @@ def trash(request, programme):
 
 @require_POST
 def restore(request, programme, document_id):
-    programme = selectors.programme_for(request.user, programme, Action.RESTORE)
+    programme = programme_for(request.user, programme, Action.RESTORE)
     document = get_object_or_404(Document.objects.deleted(), programme=programme, pk=document_id)
     try:
         services.document_restore(document=document, by=request.user)
@@ -666,7 +667,7 @@ def restore(request, programme, document_id):
 
 @require_POST
 def comment(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.DISCUSS)
+    programme = programme_for(request.user, programme, Action.DISCUSS)
     document, moved = _document(request, programme, slug, include_deleted=True)
     if moved:
         return moved
