@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, Membership, Organisation, Profile, Watch
+from .models import Invitation, Membership, Organisation, Profile
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -113,19 +113,6 @@ class PreferencesForm(forms.ModelForm):
             "email_timeboxes",
             "auto_watch",
         ]
-
-
-class WatchForm(forms.Form):
-    scope = forms.ChoiceField(
-        label=_("Watch"),
-        choices=[
-            (Watch.Scope.DOCUMENT, Watch.Scope.DOCUMENT.label),
-            (Watch.Scope.SUBTREE, Watch.Scope.SUBTREE.label),
-            ("", _("Stop watching")),
-        ],
-        widget=forms.RadioSelect,
-        required=False,
-    )
 
 
 class ApiTokenForm(forms.Form):

@@ -19,7 +19,6 @@ from .models import (
     Organisation,
     Programme,
     ProgrammeRole,
-    Watch,
 )
 from .permissions import Action
 
@@ -88,8 +87,10 @@ def affiliation_requests_for(user) -> QuerySet[AffiliationRequest]:
 
 
 def notifications_of(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related(
-        "programme", "document", "actor", "event"
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("programme", "actor", "event")
+        .prefetch_related("target")
     )
 
 
@@ -97,12 +98,6 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def watch_of(user, programme: Programme, document=None) -> Watch | None:
-    if not user.is_authenticated:
-        return None
-    return Watch.objects.filter(user=user, programme=programme, document=document).first()
 
 
 @dataclass(frozen=True)

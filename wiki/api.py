@@ -11,18 +11,20 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from reversion.models import Version
 
 from participation.api import paged
+from participation.api_joins import person_required
 from participation.permissions import Action
 from participation.schemas import ErrorOut, PageIn
 from participation.selectors import programme_for
 
 from . import rendering, selectors, services
 from .diff import diff_texts
-from .models import Comment, Document
+from .models import Comment, Document, Watch
 from .schemas import (
     CommentIn,
     CommentOut,
@@ -37,6 +39,8 @@ from .schemas import (
     SaveOut,
     SearchResultOut,
     VersionOut,
+    WatchIn,
+    WatchOut,
 )
 
 router = Router(tags=["documents"])
@@ -390,3 +394,55 @@ def search(
     found = programme_for(request.user, programme) if programme else None
     results = selectors.search_documents(request.user, q, found)
     return [{**_summary(request, d), "programme_name": d.programme.name} for d in results[:limit]]
+
+
+# --- Watching (listed with joining in the API's documentation) ---
+
+
+@router.get(
+    "/watches/",
+    response={200: list[WatchOut], 401: ErrorOut},
+    summary="What you watch",
+    tags=["joining"],
+)
+def watch_list(request):
+    person = person_required(request)
+    return list(Watch.objects.filter(user=person).select_related("programme", "document"))
+
+
+@router.post(
+    "/programmes/{programme}/watches/",
+    response={200: WatchOut, **WRITE_ERRORS},
+    summary="Watch a document, a document with everything below it, or the programme",
+    tags=["joining"],
+)
+def watch_set(request, programme: str, payload: WatchIn):
+    person = person_required(request)
+    found = programme_for(person, programme, Action.WATCH)
+    document = None
+    if payload.document:
+        document = get_object_or_404(
+            Document.objects.alive(), programme=found, slug=payload.document
+        )
+    return services.watch_set(
+        user=person,
+        programme=found,
+        document=document,
+        scope="" if document is None else payload.scope,
+    )
+
+
+@router.delete(
+    "/programmes/{programme}/watches/",
+    response={204: None, **WRITE_ERRORS},
+    summary="Stop watching a document (?document=<slug>) or the programme",
+    tags=["joining"],
+)
+def watch_remove(request, programme: str, document: str | None = None):
+    person = person_required(request)
+    found = programme_for(person, programme)
+    target = None
+    if document:
+        target = get_object_or_404(Document.objects.all(), programme=found, slug=document)
+    services.watch_remove(user=person, programme=found, document=target)
+    return Status(204, None)

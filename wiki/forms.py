@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Document
+from .models import Document, Watch
 
 MAX_BODY_LENGTH = 500_000
 
@@ -115,3 +115,16 @@ class CommentForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
     programme = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+
+class WatchForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Watch"),
+        choices=[
+            (Watch.Scope.DOCUMENT, Watch.Scope.DOCUMENT.label),
+            (Watch.Scope.SUBTREE, Watch.Scope.SUBTREE.label),
+            ("", _("Stop watching")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )

@@ -3,13 +3,15 @@
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import Http404
 from reversion.models import Version
 
 from participation import permissions
 from participation.models import Programme
 
-from .models import Document, SlugRedirect
+from .models import Document, SlugRedirect, Watch
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -108,3 +110,20 @@ def search_documents(user, query: str, programme: Programme | None = None):
     if not words:
         return []
     return documents_visible_to(user, programme).search(" ".join(words))
+
+
+def watchers_of(document: Document):
+    """People watching the document, a document above it with its subtree, or its programme."""
+    ancestor_ids = [a.pk for a in document.ancestors()]
+    watching = Watch.objects.filter(
+        Q(document=document)
+        | Q(document_id__in=ancestor_ids, scope=Watch.Scope.SUBTREE)
+        | Q(programme_id=document.programme_id, document__isnull=True)
+    )
+    return get_user_model().objects.filter(pk__in=watching.values("user_id"))
+
+
+def watch_of(user, programme: Programme, document: Document | None = None) -> Watch | None:
+    if not user.is_authenticated:
+        return None
+    return Watch.objects.filter(user=user, programme=programme, document=document).first()

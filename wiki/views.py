@@ -4,6 +4,7 @@ services); the templates only hide what the person may not do anyway."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
@@ -36,6 +37,7 @@ from .forms import (
     MoveForm,
     RenameForm,
     SearchForm,
+    WatchForm,
 )
 from .models import Document
 
@@ -117,17 +119,6 @@ def _authors_between(document: Document, after_id: int | None, before_id: int) -
 
 
 # --- home, programme, search -------------------------------------------------------------------
-
-
-@require_GET
-def home(request):
-    programmes = [
-        (programme, permissions.level_of(request.user, programme))
-        for programme in permissions.visible_programmes(request.user).order_by("name")
-    ]
-    return render(
-        request, "wiki/home.html", {"programmes": programmes, "search_form": SearchForm()}
-    )
 
 
 @require_GET
@@ -687,3 +678,40 @@ def comment(request, programme, slug):
     # Show the page again with the comment as typed and the reason it was not added.
     context = _document_context(request, programme, document, comment_form=form)
     return render(request, "wiki/document.html", context, status=400)
+
+
+# --- Watching ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def watch(request, programme, slug=None):
+    programme = programme_for(request.user, programme, Action.WATCH)
+    document = None
+    if slug is not None:
+        document = get_object_or_404(Document.objects.alive(), programme=programme, slug=slug)
+    current = selectors.watch_of(request.user, programme, document)
+    form = WatchForm(
+        request.POST or None,
+        initial={"scope": current.scope if current else "subtree"},
+    )
+    if request.method == "POST" and form.is_valid():
+        scope = form.cleaned_data["scope"]
+        if document is None:
+            scope = request.POST.get("scope", "")
+        if scope:
+            services.watch_set(
+                user=request.user, programme=programme, document=document, scope=scope
+            )
+            messages.success(request, _("You watch this now."))
+        else:
+            services.watch_remove(user=request.user, programme=programme, document=document)
+            messages.success(request, _("You no longer watch this."))
+        if document is not None:
+            return redirect(document.get_absolute_url())
+        return redirect("participation:members", programme=programme.slug)
+    return render(
+        request,
+        "wiki/watch.html",
+        {"programme": programme, "document": document, "watch": current, "form": form},
+    )
