@@ -38,16 +38,14 @@ from config.celery_app import app  # noqa: E402
 from participation import notifications  # noqa: E402
 from participation.models import (  # noqa: E402
     Affiliation,
-    Event,
     Membership,
     Notification,
     Organisation,
     Programme,
-    Watch,
 )
 from tests.smtp import smtp_server_start  # noqa: E402
 from wiki import services as wiki  # noqa: E402
-from wiki.models import Document  # noqa: E402
+from wiki.models import Document, Watch  # noqa: E402
 
 
 class Rollback(Exception):
@@ -127,7 +125,7 @@ def _request(document, author, body: str) -> tuple[float, float, int]:
             summary="Bench",
         )
     saved = time.perf_counter() - started
-    event = Event.objects.filter(document=document).order_by("-pk").first()
+    event = document.events.order_by("-pk").first()
     started = time.perf_counter()
     notifications._enqueue_fan_out(event.pk)
     enqueued = time.perf_counter() - started

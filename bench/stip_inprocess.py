@@ -153,10 +153,8 @@ def diff_figures(programme: Programme, reader, lead) -> dict:
 
 
 def save_with_watchers(programme: Programme, lead, editor) -> dict:
-    try:
-        from participation.models import Watch
-    except ImportError:
-        return {"error": "participation.models.Watch does not exist yet"}
+    from wiki.models import Watch
+
     text = document_text()
     document = services.document_create(
         programme=programme, kind=Document.Kind.PAGE, title="Watched", body=text, author=lead

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 from config.api import api
 from participation import views as participation_views
+from workspace import views as workspace_views
 
 urlpatterns = [
     path("i18n/setlang/", participation_views.set_language, name="set_language"),
@@ -17,7 +18,8 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("p/", include("usecases.urls")),
     path("p/", include("timeboxes.urls")),
-    path("", include("wiki.urls_experience")),
+    path("", workspace_views.home, name="home"),
+    path("", include("workspace.urls")),
     path("", include("wiki.urls")),
     path("portal/", include(wagtail_urls)),
 ]

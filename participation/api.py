@@ -10,8 +10,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from wiki.selectors import programme_for
-
 from . import permissions, services
 from .models import Level, Membership, Organisation, Programme
 from .permissions import Action
@@ -26,6 +24,7 @@ from .schemas import (
     ProgrammeOut,
     ProgrammePage,
 )
+from .selectors import programme_for
 
 router = Router(tags=["programmes"])
 

@@ -1,4 +1,4 @@
-"""API: join requests and decisions, watches and notifications.
+"""API: join requests and decisions, and notifications.
 
 Thin: parse, call one selector or service, shape the answer. `participation.permissions`
 decides (through the services); refusals surface as exceptions that `config.api` turns into
@@ -15,20 +15,19 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from wiki.models import Document
-from wiki.selectors import programme_for
-
-from . import notifications, permissions, selectors, services
-from .models import JoinRequest, Organisation, Watch
+from . import permissions, selectors, services
+from .events import notification_url
+from .models import JoinRequest, Organisation
 from .permissions import Action
 from .schemas import ErrorOut
+from .selectors import programme_for
 
 router = Router(tags=["joining"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def _person(request):
+def person_required(request):
     if not request.user.is_authenticated:
         raise AuthenticationError(message=_("Send an API token to do this."))
     return request.user
@@ -63,22 +62,6 @@ class DecisionIn(Schema):
     reason: str = Field("", max_length=2000, description="Required when declining.")
 
 
-class WatchIn(Schema):
-    document: str | None = Field(None, description="A document's slug; none: the programme.")
-    scope: Literal["document", "subtree", "programme"] = "document"
-
-
-class WatchOut(Schema):
-    programme: str = Field(..., alias="programme.slug")
-    document: str | None = None
-    scope: str
-    automatic: bool
-
-    @staticmethod
-    def resolve_document(obj) -> str | None:
-        return obj.document.slug if obj.document_id else None
-
-
 class NotificationOut(Schema):
     id: int
     kind: str
@@ -95,7 +78,9 @@ class NotificationOut(Schema):
 
     @staticmethod
     def resolve_document(obj) -> str | None:
-        return obj.document.slug if obj.document_id else None
+        """The slug of what the notification is about, when that is a document (or anything
+        else with a slug)."""
+        return getattr(obj.target, "slug", None)
 
     @staticmethod
     def resolve_actor(obj) -> str | None:
@@ -103,7 +88,7 @@ class NotificationOut(Schema):
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return notifications.notification_url(obj)
+        return notification_url(obj)
 
     @staticmethod
     def resolve_read(obj) -> bool:
@@ -141,7 +126,7 @@ def _joining(call):
     summary="Join requests: all pending ones (leads) or your organisations' own",
 )
 def join_request_list(request, programme: str):
-    person = _person(request)
+    person = person_required(request)
     found = programme_for(person, programme)
     if permissions.can(person, Action.MANAGE_MEMBERS, found):
         return list(selectors.join_requests_pending(found).select_related("requested_by"))
@@ -154,7 +139,7 @@ def join_request_list(request, programme: str):
     summary="Ask for your organisation to join as observer, or to become contributor",
 )
 def join_request_create(request, programme: str, payload: JoinRequestIn):
-    person = _person(request)
+    person = person_required(request)
     found = programme_for(person, programme)
     organisation = get_object_or_404(Organisation, slug=payload.organisation)
     join_request = _joining(
@@ -175,7 +160,7 @@ def join_request_create(request, programme: str, payload: JoinRequestIn):
     summary="Approve or decline a join request (leads)",
 )
 def join_request_decide(request, programme: str, request_id: int, payload: DecisionIn):
-    person = _person(request)
+    person = person_required(request)
     found = programme_for(person, programme, Action.MANAGE_MEMBERS)
     join_request = get_object_or_404(JoinRequest, pk=request_id, programme=found)
     return _joining(
@@ -185,48 +170,6 @@ def join_request_decide(request, programme: str, request_id: int, payload: Decis
     )
 
 
-@router.get("/watches/", response={200: list[WatchOut], 401: ErrorOut}, summary="What you watch")
-def watch_list(request):
-    person = _person(request)
-    return list(Watch.objects.filter(user=person).select_related("programme", "document"))
-
-
-@router.post(
-    "/programmes/{programme}/watches/",
-    response={200: WatchOut, **ERRORS},
-    summary="Watch a document, a document with everything below it, or the programme",
-)
-def watch_set(request, programme: str, payload: WatchIn):
-    person = _person(request)
-    found = programme_for(person, programme, Action.WATCH)
-    document = None
-    if payload.document:
-        document = get_object_or_404(
-            Document.objects.alive(), programme=found, slug=payload.document
-        )
-    return services.watch_set(
-        user=person,
-        programme=found,
-        document=document,
-        scope="" if document is None else payload.scope,
-    )
-
-
-@router.delete(
-    "/programmes/{programme}/watches/",
-    response={204: None, **ERRORS},
-    summary="Stop watching a document (?document=<slug>) or the programme",
-)
-def watch_remove(request, programme: str, document: str | None = None):
-    person = _person(request)
-    found = programme_for(person, programme)
-    target = None
-    if document:
-        target = get_object_or_404(Document.objects.all(), programme=found, slug=document)
-    services.watch_remove(user=person, programme=found, document=target)
-    return Status(204, None)
-
-
 @router.get(
     "/notifications/",
     response={200: list[NotificationOut], 401: ErrorOut},
@@ -234,7 +177,7 @@ def watch_remove(request, programme: str, document: str | None = None):
 )
 @paginate(BoundedPagination)
 def notification_list(request, unread: bool = False):
-    person = _person(request)
+    person = person_required(request)
     found = selectors.notifications_of(person)
     if unread:
         found = found.filter(read_at__isnull=True)
@@ -247,5 +190,5 @@ def notification_list(request, unread: bool = False):
     summary="Mark notifications read",
 )
 def notifications_read(request, payload: ReadIn):
-    person = _person(request)
+    person = person_required(request)
     return {"marked": services.notifications_mark_read(user=person, ids=payload.ids)}

@@ -3,14 +3,24 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ParticipationConfig(AppConfig):
-    """Who takes part, and how far.
+    """Who takes part, and how far: the bottom layer.
 
-    Programmes (a collaboration such as Triple A), the organisations that join them at a graded
-    level (observer: meekijken, contributor: meedoen), the people of those organisations, the
-    programme leads, join requests, watching and notifications. `permissions.py` here is the one
+    Owns programmes (a collaboration such as Triple A), the organisations that join them at a
+    graded level (observer: meekijken, contributor: meedoen), the people of those organisations,
+    the programme leads, join requests and invitations, and the generic engine of events and
+    notifications (an outbox, e-mail, digests, unsubscribe). `permissions.py` here is the one
     place that decides what a person may do; the site, the API and the admin all ask it.
+
+    Imports no other app. The apps above take part through its extension points, filled in
+    their `ready()`: the kinds of event and the objects events are about (`events.py`), and
+    places in pages where they add a panel, a link or a data source (`panels.py`).
     """
 
     name = "participation"
     verbose_name = _("Participation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import events, tasks  # noqa: F401  (tasks: registers the Celery tasks by name)
+
+        events.register_membership_kinds()

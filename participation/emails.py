@@ -13,18 +13,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import Invitation, Notification, Profile
+from .events import PREFERENCES, event_kind, event_kinds, notification_url
+from .models import Event, Invitation, Notification, Profile
 
 UNSUBSCRIBE_SALT = "stip.participation.unsubscribe"
 SIGNUP_SALT = "stip.participation.signup"
 
-PREFERENCE_LABELS = {
-    "email_edits": Profile._meta.get_field("email_edits").verbose_name,
-    "email_comments": Profile._meta.get_field("email_comments").verbose_name,
-    "email_structure": Profile._meta.get_field("email_structure").verbose_name,
-    "email_membership": Profile._meta.get_field("email_membership").verbose_name,
-    "email_timeboxes": Profile._meta.get_field("email_timeboxes").verbose_name,
-}
+PREFERENCE_LABELS = {name: Profile._meta.get_field(name).verbose_name for name in PREFERENCES}
 
 
 def absolute(path: str) -> str:
@@ -69,19 +64,17 @@ def _message(*, user, subject: str, template: str, context: dict, headers=None):
 
 
 def _item(notification: Notification) -> dict:
-    from .notifications import KINDS_OF_PREFERENCE, notification_url
-
+    kind = event_kind(notification.kind)
     summaries = []
     if notification.event.summary:
         summaries.append(notification.event.summary)
-    if notification.count > 1 and notification.document_id:
-        from .models import Event
-
+    if notification.count > 1 and notification.target_id:
         summaries = list(
             Event.objects.filter(
-                document_id=notification.document_id,
+                target_type_id=notification.target_type_id,
+                target_id=notification.target_id,
                 actor_id=notification.actor_id,
-                kind__in=KINDS_OF_PREFERENCE["email_edits"],
+                kind__in=event_kinds(preference=kind.preference),
                 version_id__gt=notification.from_version_id or 0,
                 version_id__lte=notification.to_version_id or 0,
             )
@@ -93,7 +86,7 @@ def _item(notification: Notification) -> dict:
     return {
         "notification": notification,
         "actor": (actor.get_full_name() or actor.get_username()) if actor else _("Someone"),
-        "verb": notification.get_kind_display(),
+        "verb": kind.verb,
         "summaries": summaries,
         "url": absolute(notification_url(notification)),
     }
@@ -102,24 +95,23 @@ def _item(notification: Notification) -> dict:
 def notification_message(
     *, user, items: list[Notification], digest: str | None, language: str | None = None
 ):
-    """One e-mail about one or more notifications, grouped per programme and document."""
-    from .notifications import PREFERENCE_OF_KIND
-
+    """One e-mail about one or more notifications, grouped per programme and per what they are
+    about (their target: a document, say)."""
     with translation.override(language or language_of(user)):
         groups: OrderedDict = OrderedDict()
         for notification in sorted(
-            items, key=lambda n: (n.programme.name, n.document.title if n.document else "", n.pk)
+            items, key=lambda n: (n.programme.name, str(n.target or ""), n.pk)
         ):
             programme_group = groups.setdefault(
                 notification.programme_id,
-                {"programme": notification.programme, "documents": OrderedDict()},
+                {"programme": notification.programme, "targets": OrderedDict()},
             )
-            key = notification.document_id or 0
-            document_group = programme_group["documents"].setdefault(
-                key, {"document": notification.document, "items": []}
+            key = (notification.target_type_id or 0, notification.target_id or 0)
+            target_group = programme_group["targets"].setdefault(
+                key, {"target": notification.target, "items": []}
             )
-            document_group["items"].append(_item(notification))
-        preferences = sorted({PREFERENCE_OF_KIND[n.kind] for n in items})
+            target_group["items"].append(_item(notification))
+        preferences = sorted({event_kind(n.kind).preference for n in items})
         unsubscribe = [
             {"label": PREFERENCE_LABELS[p], "url": unsubscribe_url(user, p)} for p in preferences
         ]
@@ -129,7 +121,7 @@ def notification_message(
             subject = _("Stip: your weekly digest")
         elif len(items) == 1:
             only = _item(items[0])
-            target = items[0].document.title if items[0].document else items[0].programme.name
+            target = str(items[0].target or items[0].programme.name)
             subject = _("Stip: %(actor)s %(verb)s %(target)s") % {
                 "actor": only["actor"],
                 "verb": only["verb"],
@@ -140,7 +132,7 @@ def notification_message(
         context = {
             "user": user,
             "groups": [
-                {"programme": g["programme"], "documents": list(g["documents"].values())}
+                {"programme": g["programme"], "targets": list(g["targets"].values())}
                 for g in groups.values()
             ],
             "digest": digest,

@@ -1,8 +1,19 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, Membership, Organisation, Profile, Watch
+from .models import Invitation, Membership, Organisation, Profile
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form when the field is
+    not in it), so the person sees it next to what they typed."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class SignupForm(forms.Form):
@@ -102,19 +113,6 @@ class PreferencesForm(forms.ModelForm):
             "email_timeboxes",
             "auto_watch",
         ]
-
-
-class WatchForm(forms.Form):
-    scope = forms.ChoiceField(
-        label=_("Watch"),
-        choices=[
-            (Watch.Scope.DOCUMENT, Watch.Scope.DOCUMENT.label),
-            (Watch.Scope.SUBTREE, Watch.Scope.SUBTREE.label),
-            ("", _("Stop watching")),
-        ],
-        widget=forms.RadioSelect,
-        required=False,
-    )
 
 
 class ApiTokenForm(forms.Form):

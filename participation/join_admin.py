@@ -11,14 +11,14 @@ from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
 from . import services
-from .models import JoinRequest, MembershipChange
-from .wagtail_hooks import (
+from .admin_views import (
     ProgrammeScopedPolicy,
     ScopedForm,
     ScopedIndexView,
     ServiceEditView,
     StipModelViewSet,
 )
+from .models import JoinRequest, MembershipChange
 
 
 class ReadOnlyPolicy(ProgrammeScopedPolicy):

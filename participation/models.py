@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone as django_timezone
@@ -414,54 +416,7 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.expires_at > django_timezone.now()
 
 
-# --- Watching and notifications (the outbox) ---
-
-
-class Watch(models.Model):
-    """A person following a document, a document with everything below it, or a programme."""
-
-    class Scope(models.TextChoices):
-        DOCUMENT = "document", _("This document")
-        SUBTREE = "subtree", _("This document and everything below it")
-        PROGRAMME = "programme", _("The whole programme")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
-    )
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="watches")
-    document = models.ForeignKey(
-        "wiki.Document", on_delete=models.CASCADE, null=True, blank=True, related_name="watches"
-    )
-    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.DOCUMENT)
-    automatic = models.BooleanField(
-        default=False, help_text="Started by creating or editing the document."
-    )
-    created_at = models.DateTimeField(default=django_timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "document"],
-                condition=models.Q(document__isnull=False),
-                name="one_watch_per_document",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "programme"],
-                condition=models.Q(document__isnull=True),
-                name="one_watch_per_programme",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(document__isnull=True, scope="programme")
-                | models.Q(document__isnull=False, scope__in=["document", "subtree"]),
-                name="watch_scope_matches_target",
-            ),
-        ]
-        indexes = [models.Index(fields=["document", "scope"])]
-        verbose_name = _("watch")
-        verbose_name_plural = _("watches")
-
-    def __str__(self) -> str:
-        return f"{self.user} watches {self.document or self.programme} ({self.scope})"
+# --- Events and notifications (the outbox) ---
 
 
 class Event(models.Model):
@@ -469,35 +424,22 @@ class Event(models.Model):
     `fanned_out_at` is set once its notifications exist."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("created")
-        EDITED = "edited", _("edited")
-        REVERTED = "reverted", _("reverted")
-        COMMENTED = "commented", _("commented on")
-        MOVED = "moved", _("moved")
-        RENAMED = "renamed", _("renamed")
-        DELETED = "deleted", _("deleted")
-        RESTORED = "restored", _("restored")
+        """Participation's own kinds. The apps above add theirs (see `participation.events`),
+        so `kind` has no fixed choices."""
+
         JOIN_REQUESTED = "join_requested", _("asked to join")
         JOIN_APPROVED = "join_approved", _("approved the request")
         JOIN_DECLINED = "join_declined", _("declined the request")
         LEVEL_CHANGED = "level_changed", _("changed the membership")
         INVITED = "invited", _("invited you")
-        # Written by timeboxes (one per notice kind); e-mailed by the timebox notices themselves.
-        TIMEBOX_REMINDER = "tb_reminder", _("timebox reminder")
-        TIMEBOX_NOT_TAKEN_PART = (
-            "tb_not_taken_part",
-            _("timebox reminder, your organisation has not taken part yet"),
-        )
-        TIMEBOX_FROZEN = "tb_frozen", _("deadline passed, the timebox waits to be closed")
-        TIMEBOX_EXTENDED = "tb_extended", _("timebox deadline extended")
-        TIMEBOX_REOPENED = "tb_reopened", _("timebox reopened")
-        TIMEBOX_CLOSED = "tb_closed", _("timebox closed")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
-    document = models.ForeignKey(
-        "wiki.Document", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    kind = models.CharField(max_length=20)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -511,7 +453,7 @@ class Event(models.Model):
         default=list, blank=True, help_text="For events meant for given people, their user ids."
     )
     subject = models.CharField(
-        max_length=250, blank=True, help_text="What the event is about when not a document."
+        max_length=250, blank=True, help_text="What the event is about when it has no target."
     )
     link = models.CharField(
         max_length=500, blank=True, help_text="Where its notifications lead, when set."
@@ -525,13 +467,14 @@ class Event(models.Model):
                 fields=["created_at"],
                 condition=models.Q(fanned_out_at__isnull=True),
                 name="event_pending",
-            )
+            ),
+            models.Index(fields=["target_type", "target_id"], name="event_target"),
         ]
         verbose_name = _("event")
         verbose_name_plural = _("events")
 
     def __str__(self) -> str:
-        return f"{self.actor} {self.kind} {self.document or self.programme}"
+        return f"{self.actor} {self.kind} {self.target or self.subject or self.programme}"
 
 
 class Notification(models.Model):
@@ -550,10 +493,12 @@ class Notification(models.Model):
     )
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    document = models.ForeignKey(
-        "wiki.Document", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=20, choices=Event.Kind.choices)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    kind = models.CharField(max_length=20)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -580,9 +525,10 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["email", "email_after"]),
+            models.Index(fields=["target_type", "target_id"], name="notification_target"),
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return f"{self.recipient}: {self.kind} {self.document or self.programme}"
+        return f"{self.recipient}: {self.kind} {self.target or self.programme}"

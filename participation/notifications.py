@@ -1,16 +1,18 @@
-"""Watching and notifications, through an outbox.
+"""Notifications, through an outbox.
 
 The flow, and why:
 
-1. A wiki service changes a document and, inside the same transaction, calls
-   `participation.events.document_event` → `document_event_record` here, which writes one
-   `Event` row (the outbox) and registers `transaction.on_commit` to enqueue
-   `event_fan_out_task`. The change and its pending event commit together or not at all. If
-   the broker is down, the enqueue fails, is logged, and the edit still succeeds.
+1. A service changes something (a document, a membership, a timebox) and, inside the same
+   transaction, calls `event_record` here, which writes one `Event` row (the outbox) and
+   registers `transaction.on_commit` to enqueue the `participation.event_fan_out` task. The
+   change and its pending event commit together or not at all. If the broker is down, the
+   enqueue fails, is logged, and the change still succeeds.
 2. `event_fan_out` (Celery) locks the event row (`select_for_update(skip_locked=True)`), finds
-   the watchers who may read the programme (not the actor), writes their `Notification` rows in
-   chunks and marks the event fanned out, all in one transaction. A second run finds the event
-   done and does nothing; `Notification` is unique per recipient and event besides.
+   the people it is for (its recipients, else those who follow its target, as the target's app
+   registered in `participation.events`) who may read the programme (not the actor), writes
+   their `Notification` rows in chunks and marks the event fanned out, all in one transaction.
+   A second run finds the event done and does nothing; `Notification` is unique per recipient
+   and event besides.
 3. `notifications_deliver_instant` sends the instant e-mails that are due over one SMTP
    connection, one person at a time: that person's rows are locked (`skip_locked`), their
    message is sent and the rows are marked sent, and that is committed before the next person's
@@ -21,9 +23,10 @@ The flow, and why:
 4. `outbox_sweep` (Celery beat, every minute) fans out any event still pending (e.g. written
    while the broker was down) and delivers what is due.
 
-Several edits of one document by one person within `STIP_NOTIFICATION_COALESCE_SECONDS` become
-one notification (its `count` and `to_version_id` move on); an instant e-mail waits for the
-window to pass, so the coalesced notification is mailed once.
+Several events of a coalescing kind (edits) on one target by one person within
+`STIP_NOTIFICATION_COALESCE_SECONDS` become one notification (its `count` and `to_version_id`
+move on); an instant e-mail waits for the window to pass, so the coalesced notification is
+mailed once.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlparse
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
@@ -42,56 +46,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .events import DocumentEvent
-from .models import Event, Notification, Profile, Programme, ProgrammeRole, Watch
+from .emails import notification_message
+from .events import event_kind, event_target
+from .models import Event, Notification, Profile, Programme, ProgrammeRole
 
 logger = logging.getLogger("stip.notifications")
 
 FAN_OUT_CHUNK = 1000
 EMAIL_BATCH = 200
-
-EDIT_KINDS = {Event.Kind.CREATED, Event.Kind.EDITED, Event.Kind.REVERTED}
-COMMENT_KINDS = {Event.Kind.COMMENTED}
-STRUCTURE_KINDS = {
-    Event.Kind.MOVED,
-    Event.Kind.RENAMED,
-    Event.Kind.DELETED,
-    Event.Kind.RESTORED,
-}
-MEMBERSHIP_KINDS = {
-    Event.Kind.JOIN_REQUESTED,
-    Event.Kind.JOIN_APPROVED,
-    Event.Kind.JOIN_DECLINED,
-    Event.Kind.LEVEL_CHANGED,
-    Event.Kind.INVITED,
-}
-# Timeboxes write these; their e-mail (in the person's language, with what changed and what is
-# still open) goes out through the timebox's own notice outbox, so here they are site-only.
-TIMEBOX_KINDS = {
-    Event.Kind.TIMEBOX_REMINDER,
-    Event.Kind.TIMEBOX_NOT_TAKEN_PART,
-    Event.Kind.TIMEBOX_FROZEN,
-    Event.Kind.TIMEBOX_EXTENDED,
-    Event.Kind.TIMEBOX_REOPENED,
-    Event.Kind.TIMEBOX_CLOSED,
-}
-SITE_ONLY_KINDS = TIMEBOX_KINDS
-# E-mail preference (a Profile field) per group of event kinds; also the unsubscribe "kinds".
-PREFERENCE_OF_KIND: dict[str, str] = {
-    **dict.fromkeys(EDIT_KINDS, "email_edits"),
-    **dict.fromkeys(COMMENT_KINDS, "email_comments"),
-    **dict.fromkeys(STRUCTURE_KINDS, "email_structure"),
-    **dict.fromkeys(MEMBERSHIP_KINDS, "email_membership"),
-    **dict.fromkeys(TIMEBOX_KINDS, "email_timeboxes"),
-}
-KINDS_OF_PREFERENCE: dict[str, set[str]] = {
-    "email_edits": EDIT_KINDS,
-    "email_comments": COMMENT_KINDS,
-    "email_structure": STRUCTURE_KINDS,
-    "email_membership": MEMBERSHIP_KINDS,
-    "email_timeboxes": TIMEBOX_KINDS,
-}
-COALESCING_KINDS = {Event.Kind.EDITED}
 
 
 def coalesce_window() -> timedelta:
@@ -111,8 +73,7 @@ def profile_of(user) -> Profile:
 def _enqueue_fan_out(event_id: int) -> None:
     """Runs after commit. A broker that is down must not fail the request: log and let the
     sweeper pick the event up."""
-    from .tasks import event_fan_out_task
-
+    event_fan_out_task = current_app.tasks["participation.event_fan_out"]
     try:
         event_fan_out_task.apply_async((event_id,), retry=False)
     except Exception:
@@ -126,7 +87,7 @@ def event_record(
     programme: Programme,
     kind: str,
     actor,
-    document=None,
+    target=None,
     version_id: int | None = None,
     previous_version_id: int | None = None,
     summary: str = "",
@@ -136,11 +97,12 @@ def event_record(
     link: str = "",
 ) -> Event:
     """Write a pending event and have it fanned out after commit. Call inside the transaction
-    of the change it describes. `subject` and `link` name and locate what the event is about
-    when that is not a document (a timebox)."""
+    of the change it describes. `target` is the object it is about, of a kind registered in
+    `participation.events`; without one, `subject` and `link` name and locate what it is about
+    (a timebox)."""
     event = Event.objects.create(
         programme=programme,
-        document=document,
+        target=target,
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
         version_id=version_id,
@@ -153,57 +115,6 @@ def event_record(
     )
     transaction.on_commit(lambda: _enqueue_fan_out(event.pk))
     return event
-
-
-def document_event_record(*, document, event: DocumentEvent, actor, version_id=None) -> Event:
-    """The wiki's entry point (see participation.events): the outbox row of a document change,
-    and the author's automatic watch of what they create or edit."""
-    from reversion.models import Version
-
-    previous_version_id = None
-    summary = ""
-    if version_id is not None:
-        previous_version_id = (
-            Version.objects.get_for_object(document)
-            .filter(pk__lt=version_id)
-            .order_by("-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        comment = Version.objects.filter(pk=version_id).values_list("revision__comment", flat=True)
-        summary = comment.first() or ""
-    elif event == DocumentEvent.COMMENTED:
-        latest = document.comments.order_by("-pk").values_list("body", flat=True).first()
-        summary = (latest or "")[:300]
-    if event in EDIT_KINDS and actor is not None and actor.is_authenticated:
-        watch_automatically(user=actor, document=document)
-    return event_record(
-        programme=document.programme,
-        kind=str(event),
-        actor=actor,
-        document=document,
-        version_id=version_id,
-        previous_version_id=previous_version_id,
-        summary=summary,
-    )
-
-
-def watch_automatically(*, user, document) -> None:
-    """Contributors watch what they create or edit, unless they turned that off or already
-    watch it (or something above it)."""
-    if not profile_of(user).auto_watch:
-        return
-    if watchers_of(document).filter(pk=user.pk).exists():
-        return
-    Watch.objects.get_or_create(
-        user=user,
-        document=document,
-        defaults={
-            "programme": document.programme,
-            "scope": Watch.Scope.DOCUMENT,
-            "automatic": True,
-        },
-    )
 
 
 # --- 2. Fan-out ---
@@ -221,22 +132,13 @@ def readers_of(programme: Programme):
     )
 
 
-def watchers_of(document):
-    """People watching the document, a document above it with its subtree, or its programme."""
-    ancestor_ids = [a.pk for a in document.ancestors()]
-    watching = Watch.objects.filter(
-        Q(document=document)
-        | Q(document_id__in=ancestor_ids, scope=Watch.Scope.SUBTREE)
-        | Q(programme_id=document.programme_id, document__isnull=True)
-    )
-    return get_user_model().objects.filter(pk__in=watching.values("user_id"))
-
-
 def _recipient_ids(event: Event) -> list[int]:
+    target = event.target if event.target_id is not None else None
+    registered = event_target(target)
     if event.recipients:
         candidates = get_user_model().objects.filter(pk__in=event.recipients, is_active=True)
-    elif event.document_id is not None:
-        candidates = watchers_of(event.document)
+    elif registered is not None:
+        candidates = registered.audience(target)
     else:
         return []
     readers = readers_of(event.programme)
@@ -248,9 +150,10 @@ def _recipient_ids(event: Event) -> list[int]:
 
 def _email_modes(user_ids: list[int], kind: str) -> dict[int, str]:
     """Per recipient: how this kind of event reaches them by e-mail."""
-    if kind in SITE_ONLY_KINDS:
+    registered = event_kind(kind)
+    if not registered.emailed:
         return dict.fromkeys(user_ids, Notification.Email.NONE)
-    preference = PREFERENCE_OF_KIND[kind]
+    preference = registered.preference
     modes = dict.fromkeys(user_ids, Notification.Email.INSTANT)
     for user_id, frequency, wanted in Profile.objects.filter(user_id__in=user_ids).values_list(
         "user_id", "email_frequency", preference
@@ -265,12 +168,14 @@ def _email_modes(user_ids: list[int], kind: str) -> dict[int, str]:
 def _notify_chunk(event: Event, user_ids: list[int], now) -> int:
     window = coalesce_window()
     remaining = list(user_ids)
-    if event.kind in COALESCING_KINDS and event.actor_id is not None:
+    folds_into = event_kind(event.kind).coalesce_into
+    if folds_into and event.actor_id is not None and event.target_id is not None:
         coalescible = Notification.objects.filter(
             recipient_id__in=remaining,
-            document_id=event.document_id,
+            target_type_id=event.target_type_id,
+            target_id=event.target_id,
             actor_id=event.actor_id,
-            kind__in=[Event.Kind.EDITED, Event.Kind.CREATED],
+            kind__in=folds_into,
             read_at__isnull=True,
             updated_at__gte=now - window,
         ).exclude(email=Notification.Email.SENT)
@@ -284,14 +189,15 @@ def _notify_chunk(event: Event, user_ids: list[int], now) -> int:
             )
             remaining = [user_id for user_id in remaining if user_id not in merged]
     modes = _email_modes(remaining, event.kind)
-    email_after = now + window if event.kind in COALESCING_KINDS else now
+    email_after = now + window if folds_into else now
     Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=user_id,
                 event=event,
                 programme_id=event.programme_id,
-                document_id=event.document_id,
+                target_type_id=event.target_type_id,
+                target_id=event.target_id,
                 kind=event.kind,
                 actor_id=event.actor_id,
                 from_version_id=event.previous_version_id,
@@ -319,7 +225,7 @@ def event_fan_out(*, event_id: int) -> int:
         event = (
             Event.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=event_id, fanned_out_at__isnull=True)
-            .select_related("programme", "document")
+            .select_related("programme")
             .first()
         )
         if event is None:
@@ -357,8 +263,6 @@ def message_id(kind: str, *parts: object) -> str:
 def _send_batch(rows: list[Notification], *, digest: str | None, connection) -> int:
     """One message per recipient over `connection` (opened here on first use, closed by the
     caller). Returns the number of messages."""
-    from .emails import notification_message
-
     by_recipient: dict[int, list[Notification]] = defaultdict(list)
     for row in rows:
         by_recipient[row.recipient_id].append(row)
@@ -387,7 +291,8 @@ def _send_batch(rows: list[Notification], *, digest: str | None, connection) -> 
 def _locked_rows(queryset, limit: int) -> list[Notification]:
     return list(
         queryset.select_for_update(skip_locked=True, of=("self",))
-        .select_related("programme", "document", "actor", "event")
+        .select_related("programme", "actor", "event")
+        .prefetch_related("target")
         .order_by("pk")[:limit]
     )
 
@@ -442,7 +347,8 @@ def notifications_deliver_instant(*, batch: int = EMAIL_BATCH) -> int:
 
 def digest_send(*, frequency: str, batch: int = EMAIL_BATCH) -> int:
     """Send the daily or weekly digests: one message per person with anything pending, grouped
-    per programme and document. Nobody gets an empty digest. Returns the number of messages."""
+    per programme and what they are about. Nobody gets an empty digest. Returns the number of
+    messages."""
     assert frequency in (Notification.Email.DAILY, Notification.Email.WEEKLY)
     return _deliver_per_recipient(
         lambda: Notification.objects.filter(email=frequency), digest=frequency, batch=batch
@@ -450,28 +356,6 @@ def digest_send(*, frequency: str, batch: int = EMAIL_BATCH) -> int:
 
 
 # --- Reading ---
-
-
-def notification_url(notification: Notification) -> str:
-    """Where a notification leads: the event's own link (a timebox), the diff of the change
-    when there is one, else the document, else the programme's members or requests page."""
-    from django.urls import reverse
-
-    if notification.event.link:
-        return notification.event.link
-    programme = notification.programme
-    document = notification.document
-    if document is not None and notification.to_version_id:
-        url = reverse("wiki:diff", kwargs={"programme": programme.slug, "slug": document.slug})
-        query = f"?to={notification.to_version_id}"
-        if notification.from_version_id:
-            query = f"?from={notification.from_version_id}&to={notification.to_version_id}"
-        return url + query
-    if document is not None:
-        return document.get_absolute_url()
-    if notification.kind == Event.Kind.JOIN_REQUESTED:
-        return reverse("participation:requests", kwargs={"programme": programme.slug})
-    return reverse("participation:members", kwargs={"programme": programme.slug})
 
 
 def leads_of(programme: Programme) -> list[int]:

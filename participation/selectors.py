@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.http import Http404
 
+from . import permissions
 from .models import (
     AffiliationRequest,
     JoinRequest,
@@ -17,8 +19,18 @@ from .models import (
     Organisation,
     Programme,
     ProgrammeRole,
-    Watch,
 )
+from .permissions import Action
+
+
+def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
+    """The programme with this slug, if the person may do `action` in it (404 when hidden)."""
+    try:
+        programme = permissions.programme_with_level(user, slug)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+    permissions.check(user, action, programme)
+    return programme
 
 
 def members_of(programme: Programme) -> QuerySet[Membership]:
@@ -63,8 +75,6 @@ def organisations_of(user) -> QuerySet[Organisation]:
 
 def affiliation_requests_for(user) -> QuerySet[AffiliationRequest]:
     """Pending affiliation requests this person may decide."""
-    from . import permissions
-
     pending = AffiliationRequest.objects.filter(
         status=AffiliationRequest.Status.PENDING, user__is_active=True
     ).select_related("user", "organisation")
@@ -77,8 +87,10 @@ def affiliation_requests_for(user) -> QuerySet[AffiliationRequest]:
 
 
 def notifications_of(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related(
-        "programme", "document", "actor", "event"
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("programme", "actor", "event")
+        .prefetch_related("target")
     )
 
 
@@ -86,12 +98,6 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def watch_of(user, programme: Programme, document=None) -> Watch | None:
-    if not user.is_authenticated:
-        return None
-    return Watch.objects.filter(user=user, programme=programme, document=document).first()
 
 
 @dataclass(frozen=True)

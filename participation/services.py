@@ -8,6 +8,7 @@ import logging
 import secrets
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group, Permission
@@ -20,7 +21,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import notifications, permissions, tasks
+from . import notifications, permissions
+from .events import PREFERENCES, event_kinds
 from .models import (
     Affiliation,
     AffiliationRequest,
@@ -35,7 +37,6 @@ from .models import (
     Programme,
     ProgrammeRole,
     ProgrammeSettings,
-    Watch,
 )
 from .permissions import Action
 
@@ -247,8 +248,10 @@ class JoiningError(Exception):
         self.message = message
 
 
-def _enqueue_or_run(task, *args) -> None:
-    """After commit: hand the work to Celery; when the broker is unreachable, do it here."""
+def _enqueue_or_run(task_name: str, *args) -> None:
+    """After commit: hand the work to Celery (the task by its name: tasks call services, so
+    services do not import them); when the broker is unreachable, do it here."""
+    task = current_app.tasks[task_name]
     try:
         task.apply_async(args, retry=False)
     except Exception:
@@ -305,7 +308,9 @@ def signup(
     AffiliationRequest.objects.create(
         user=user, organisation=organisation, new_organisation=created
     )
-    transaction.on_commit(lambda: _enqueue_or_run(tasks.signup_confirmation_send_task, user.pk))
+    transaction.on_commit(
+        lambda: _enqueue_or_run("participation.signup_confirmation_send", user.pk)
+    )
     return user
 
 
@@ -349,7 +354,7 @@ def signup_confirm(*, token: str):
         user=user, status=AffiliationRequest.Status.PENDING, announced_at__isnull=True
     ).values_list("pk", flat=True):
         transaction.on_commit(
-            lambda pk=pk: _enqueue_or_run(tasks.affiliation_request_announce_task, pk)
+            lambda pk=pk: _enqueue_or_run("participation.affiliation_request_announce", pk)
         )
     return user
 
@@ -608,7 +613,7 @@ def invitation_create(
             summary=invitation.message,
             recipients=[invitee.pk],
         )
-    transaction.on_commit(lambda: _enqueue_or_run(tasks.invitation_send_task, invitation.pk))
+    transaction.on_commit(lambda: _enqueue_or_run("participation.invitation_send", invitation.pk))
     return invitation
 
 
@@ -671,38 +676,7 @@ def invitation_accept(*, token: str, user, organisation: Organisation | None = N
     return invitation
 
 
-# --- Watching, notifications and preferences ---
-
-
-@transaction.atomic
-def watch_set(*, user, programme: Programme, document=None, scope: str = "") -> Watch:
-    """Watch a document, a document with everything below it, or (without a document) the
-    whole programme. Anyone logged in who may read the programme."""
-    permissions.check(user, Action.WATCH, programme)
-    if document is None:
-        watch, _created = Watch.objects.update_or_create(
-            user=user,
-            programme=programme,
-            document=None,
-            defaults={"scope": Watch.Scope.PROGRAMME, "automatic": False},
-        )
-        return watch
-    if document.programme_id != programme.pk:
-        raise ValidationError({"document": _("The document is not in this programme.")})
-    scope = scope or Watch.Scope.DOCUMENT
-    if scope not in (Watch.Scope.DOCUMENT, Watch.Scope.SUBTREE):
-        raise ValidationError({"scope": _("Choose what to watch.")})
-    watch, _created = Watch.objects.update_or_create(
-        user=user,
-        document=document,
-        defaults={"programme": programme, "scope": scope, "automatic": False},
-    )
-    return watch
-
-
-@transaction.atomic
-def watch_remove(*, user, programme: Programme, document=None) -> None:
-    Watch.objects.filter(user=user, programme=programme, document=document).delete()
+# --- Notifications and preferences ---
 
 
 def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
@@ -744,7 +718,8 @@ def preferences_update(*, user, **values) -> Profile:
             Notification.Email.WEEKLY,
         ],
     )
-    for preference, kinds in notifications.KINDS_OF_PREFERENCE.items():
+    for preference in PREFERENCES:
+        kinds = event_kinds(preference=preference)
         if not getattr(profile, preference) or (
             profile.email_frequency == Profile.EmailFrequency.NEVER
         ):

@@ -1,4 +1,4 @@
-"""Joining, members, watching and notifications in the site. Thin: parse, call one service or
+"""Joining, members and notifications in the site. Thin: parse, call one service or
 selector, render."""
 
 from django.contrib import messages
@@ -13,11 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from wiki.forms import add_service_errors
-from wiki.models import Document
-from wiki.selectors import programme_for
-
 from . import notifications, permissions, selectors, services
+from .events import event_kind, notification_url
 from .forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -27,20 +24,11 @@ from .forms import (
     LevelForm,
     PreferencesForm,
     SignupForm,
-    WatchForm,
+    add_service_errors,
 )
 from .models import AffiliationRequest, JoinRequest, Membership, Organisation
 from .permissions import Action
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, keeping what was typed."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
+from .selectors import programme_for
 
 # --- Sign-up ---
 
@@ -48,7 +36,7 @@ def _form_errors(form, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("wiki:home")
+        return redirect("home")
     # The language the person reads the site in is the one their account starts with.
     form = SignupForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
@@ -65,7 +53,7 @@ def signup(request):
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 form.add_error("password", error)
         else:
@@ -91,7 +79,7 @@ def confirm(request, token):
             request,
             _("Your organisation's contact or a programme lead still confirms you work there."),
         )
-    return redirect("wiki:home")
+    return redirect("home")
 
 
 @login_required
@@ -140,7 +128,6 @@ def members(request, programme):
             "my_requests": selectors.join_requests_of(request.user, programme)[:5]
             if request.user.is_authenticated
             else [],
-            "watch": selectors.watch_of(request.user, programme),
         },
     )
 
@@ -175,7 +162,7 @@ def join(request, programme):
                 motivation=form.cleaned_data["motivation"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.JoiningError as error:
             form.add_error(None, error.message)
         else:
@@ -307,7 +294,7 @@ def invitation(request, token):
                 else None,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.JoiningError as error:
             messages.error(request, error.message)
         else:
@@ -322,43 +309,6 @@ def invitation(request, token):
     )
 
 
-# --- Watching ---
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def watch(request, programme, slug=None):
-    programme = programme_for(request.user, programme, Action.WATCH)
-    document = None
-    if slug is not None:
-        document = get_object_or_404(Document.objects.alive(), programme=programme, slug=slug)
-    current = selectors.watch_of(request.user, programme, document)
-    form = WatchForm(
-        request.POST or None,
-        initial={"scope": current.scope if current else "subtree"},
-    )
-    if request.method == "POST" and form.is_valid():
-        scope = form.cleaned_data["scope"]
-        if document is None:
-            scope = request.POST.get("scope", "")
-        if scope:
-            services.watch_set(
-                user=request.user, programme=programme, document=document, scope=scope
-            )
-            messages.success(request, _("You watch this now."))
-        else:
-            services.watch_remove(user=request.user, programme=programme, document=document)
-            messages.success(request, _("You no longer watch this."))
-        if document is not None:
-            return redirect(document.get_absolute_url())
-        return redirect("participation:members", programme=programme.slug)
-    return render(
-        request,
-        "participation/watch.html",
-        {"programme": programme, "document": document, "watch": current, "form": form},
-    )
-
-
 # --- Notifications and preferences ---
 
 
@@ -366,7 +316,11 @@ def watch(request, programme, slug=None):
 def notification_list(request):
     page = Paginator(selectors.notifications_of(request.user), 30).get_page(request.GET.get("page"))
     items = [
-        {"notification": n, "url": reverse("participation:notification_open", args=[n.pk])}
+        {
+            "notification": n,
+            "url": reverse("participation:notification_open", args=[n.pk]),
+            "verb": event_kind(n.kind).verb,
+        }
         for n in page
     ]
     return render(
@@ -387,7 +341,7 @@ def notification_open(request, pk):
     if found is None:
         raise Http404(_("No such notification."))
     services.notifications_mark_read(user=request.user, ids=[found.pk])
-    return redirect(notifications.notification_url(found))
+    return redirect(notification_url(found))
 
 
 @login_required

@@ -8,73 +8,20 @@ superusers manage everything. Writes that carry a business rule go through
 Leads reach the admin through the "Programme leads" group that `services.lead_appoint` fills.
 """
 
-from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.forms import modelform_factory
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.actions import CreateAction, DeleteAction, EditAction
-from wagtail.admin.forms.models import WagtailAdminModelForm
-from wagtail.admin.views import generic
-from wagtail.admin.views.generic.history import HistoryView
-from wagtail.admin.views.generic.usage import UsageView
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
-from wagtail.permissions import policy_registry, register_permission_policy
+from wagtail.permissions import register_permission_policy
 
 from . import permissions, services
+from .admin_views import ProgrammeScopedPolicy, StipModelViewSet, leads_and_superusers
 from .models import Membership, Organisation, Programme, ProgrammeRole
 from .permissions import Action
-
-ALL_ACTIONS = ("add", "change", "delete", "view")
-
-
-def _leads_and_superusers():
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(is_superuser=True) | Q(programme_roles__role=ProgrammeRole.Role.LEAD),
-            is_active=True,
-        )
-        .distinct()
-    )
-
-
-class ProgrammeScopedPolicy(BasePermissionPolicy):
-    """Objects that belong to one programme (memberships, lead roles): all actions on them are
-    allowed in the programmes where the person may take `action`."""
-
-    def __init__(self, model, action: Action = Action.MANAGE_MEMBERS):
-        super().__init__(model)
-        self.action = action
-
-    def user_has_permission(self, user, action):
-        return bool(permissions.programmes_where(user, self.action))
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return permissions.can(user, self.action, instance.programme)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        return self.model._default_manager.filter(
-            programme_id__in=permissions.programmes_where(user, self.action)
-        )
-
-    def users_with_any_permission(self, actions):
-        return _leads_and_superusers()
-
-    def users_with_any_permission_for_instance(self, actions, instance):
-        return get_user_model().objects.filter(
-            pk__in=[
-                user.pk
-                for user in _leads_and_superusers()
-                if permissions.can(user, self.action, instance.programme)
-            ]
-        )
 
 
 class ProgrammePolicy(ProgrammeScopedPolicy):
@@ -113,7 +60,7 @@ class OrganisationPolicy(BasePermissionPolicy):
 
     def users_with_any_permission(self, actions):
         if set(actions) & {"add", "view"}:
-            return _leads_and_superusers()
+            return leads_and_superusers()
         return get_user_model().objects.filter(is_superuser=True, is_active=True)
 
 
@@ -193,125 +140,6 @@ def register_participation_actions(registry):
     registry.register(Membership, MembershipDeleteAction)
     registry.register(ProgrammeRole, LeadCreateAction)
     registry.register(ProgrammeRole, LeadDeleteAction)
-
-
-# --- Views -------------------------------------------------------------------------------
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class ObjectPermissionMixin:
-    """Wagtail's generic views check the model-level permission only; this refuses an object
-    (from another programme) that the policy does not allow the person to `object_action`."""
-
-    object_action = "change"
-
-    def get_object(self, *args, **kwargs):
-        instance = super().get_object(*args, **kwargs)
-        policy = policy_registry.get_by_type(type(instance))
-        if not policy.user_has_permission_for_instance(
-            self.request.user, self.object_action, instance
-        ):
-            raise PermissionDenied
-        return instance
-
-
-class ScopedIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        allowed = self.permission_policy.instances_user_has_any_permission_for(
-            self.request.user, ALL_ACTIONS
-        )
-        return super().get_base_queryset().filter(pk__in=allowed.values("pk"))
-
-
-class ServiceFormMixin:
-    """A service that refuses a valid form shows its reasons on the form, as Wagtail shows its
-    own validation errors (which need `produced_error_message` set)."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            _add_errors(form, error)
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
-
-
-class ServiceCreateView(ServiceFormMixin, generic.CreateView):
-    pass
-
-
-class ServiceEditView(ServiceFormMixin, ObjectPermissionMixin, generic.EditView):
-    pass
-
-
-class ServiceDeleteView(ObjectPermissionMixin, generic.DeleteView):
-    object_action = "delete"
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(self.request, message)
-            return redirect(self.index_url_name)
-
-
-class ScopedHistoryView(ObjectPermissionMixin, HistoryView):
-    pass
-
-
-class ScopedUsageView(ObjectPermissionMixin, UsageView):
-    pass
-
-
-class ScopedForm(WagtailAdminModelForm):
-    """Offers only the programmes (and, for leads, the people) the admin user may manage."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = self.for_user
-        if user is None:
-            return
-        if "programme" in self.fields:
-            self.fields["programme"].queryset = Programme.objects.filter(
-                pk__in=permissions.programmes_where(user, Action.MANAGE_MEMBERS)
-            )
-        if "user" in self.fields and not user.is_superuser:
-            self.fields["user"].queryset = (
-                get_user_model()
-                .objects.filter(
-                    is_active=True,
-                    affiliations__organisation__memberships__programme_id__in=permissions.programmes_where(
-                        user, Action.MANAGE_MEMBERS
-                    ),
-                )
-                .distinct()
-                .order_by("username")
-            )
-
-
-class StipModelViewSet(ModelViewSet):
-    index_view_class = ScopedIndexView
-    add_view_class = ServiceCreateView
-    edit_view_class = ServiceEditView
-    delete_view_class = ServiceDeleteView
-    history_view_class = ScopedHistoryView
-    usage_view_class = ScopedUsageView
-    inspect_view_enabled = False
-    copy_view_enabled = False
-    add_to_admin_menu = False
-    edit_form_fields: list[str] | None = None
-
-    def get_form_class(self, for_update=False):
-        fields = self.edit_form_fields if for_update and self.edit_form_fields else None
-        return modelform_factory(self.model, form=ScopedForm, fields=fields or self.form_fields)
 
 
 class ProgrammeViewSet(StipModelViewSet):

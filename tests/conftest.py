@@ -114,6 +114,17 @@ def closed_world(db) -> World:
 
 
 @pytest.fixture
+def save_guard(monkeypatch):
+    """`save_guard(guard)` adds a save guard (see wiki.guards) for the one test."""
+    from wiki import guards
+
+    def add(guard) -> None:
+        monkeypatch.setattr(guards, "_guards", [*guards._guards, guard])
+
+    return add
+
+
+@pytest.fixture
 def make_document(db):
     """Create a document through the service, as the given author (a lead by default)."""
     from wiki import services

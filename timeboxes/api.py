@@ -13,8 +13,8 @@ from ninja import Field, Router, Schema, Status
 
 from participation.permissions import Action
 from participation.schemas import ErrorOut
+from participation.selectors import programme_for
 from wiki.models import Document, VersionNumber
-from wiki.selectors import programme_for
 
 from . import selectors, services
 from .models import Timebox

@@ -7,18 +7,13 @@ outline (bookmarks) of the headings. Pictures come only from `data:` URLs and th
 and static files (`local_resource`): nothing is fetched from elsewhere while an annex is built.
 """
 
-import base64
 import io
 import json
-import mimetypes
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
@@ -27,6 +22,7 @@ from wiki.rendering import without_title
 
 from . import annex, selectors
 from .models import Baseline
+from .resources import local_resource, site_url
 
 PDF_VARIANT = "pdf/a-3a"
 
@@ -75,7 +71,7 @@ def baseline_pdf(baseline: Baseline, *, progress: Progress | None = None) -> Bui
     if progress:
         progress("layout", len(built.documents), len(built.documents))
     document = weasyprint.HTML(
-        string=html, base_url=_site(), url_fetcher=LocalFetcher(), media_type="print"
+        string=html, base_url=site_url(), url_fetcher=LocalFetcher(), media_type="print"
     ).render()
     content = document.write_pdf(
         pdf_variant=PDF_VARIANT,
@@ -103,45 +99,6 @@ def baseline_docx(baseline: Baseline, *, progress: Progress | None = None) -> Bu
 
 
 # --- what an annex may show --------------------------------------------------------------------
-
-
-def _site() -> str:
-    return getattr(settings, "SITE_URL", "http://localhost").rstrip("/") + "/"
-
-
-def local_resource(url: str) -> tuple[bytes, str] | None:
-    """(content, content type) of a picture an annex may show: a `data:` URL, or a file of this
-    site's media (default storage) or static files; None for anything else."""
-    if url.startswith("data:"):
-        header, _, data = url[5:].partition(",")
-        kind = header.split(";")[0] or "text/plain"
-        try:
-            content = base64.b64decode(data) if ";base64" in header else unquote(data).encode()
-        except ValueError:
-            return None
-        return content, kind
-    parts = urlsplit(url)
-    site = urlsplit(_site())
-    if parts.scheme and (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
-        return None
-    path = unquote(parts.path)
-    media, static = settings.MEDIA_URL, settings.STATIC_URL
-    if media and path.startswith(media):
-        name = path.removeprefix(media)
-        if ".." in name.split("/") or not default_storage.exists(name):
-            return None
-        with default_storage.open(name, "rb") as handle:
-            content = handle.read()
-    elif static and path.startswith(static):
-        name = path.removeprefix(static)
-        found = finders.find(name) if ".." not in name.split("/") else None
-        if not found:
-            return None
-        with open(found, "rb") as handle:
-            content = handle.read()
-    else:
-        return None
-    return content, mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
 def _fetcher_class():

@@ -1,12 +1,10 @@
 """Reads of timeboxes and baselines: scope, participation in a timebox, checklists, timelines,
 baseline contents and comparisons."""
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
@@ -16,13 +14,11 @@ from reversion.models import Version
 from participation import permissions
 from participation.models import Affiliation, Membership, Organisation, Programme, ProgrammeRole
 from participation.permissions import Action
+from wiki import kinds
 from wiki.diff import Diff, diff_texts
-from wiki.models import Comment, Document, EditMeta
+from wiki.models import Comment, Document, EditMeta, Watch
 
 from .models import Baseline, BaselineExport, Timebox
-
-logger = logging.getLogger("stip.timeboxes")
-
 
 # --- scope -------------------------------------------------------------------------------------
 
@@ -136,11 +132,7 @@ def lead_people(programme: Programme) -> set[int]:
 
 def _watching_observers(timebox: Timebox, document_ids: set[int]) -> set[int]:
     """People of observing organisations who watch a document in scope, a document above one
-    with its subtree, or the whole programme. Watching belongs to `participation`."""
-    try:
-        Watch = apps.get_model("participation", "Watch")
-    except LookupError:
-        return set()
+    with its subtree, or the whole programme (the wiki's watches)."""
     ancestor_ids: set[int] = set()
     for item in timebox.scope_items.select_related("document"):
         ancestor_ids |= {a.pk for a in item.document.ancestors()}
@@ -203,13 +195,6 @@ def _versions_in(timebox: Timebox, document_ids: set[int], until: datetime | Non
     return versions.exclude(revision__edit_meta__action=EditMeta.Action.BASELINE)
 
 
-def _signoff_model():
-    try:
-        return apps.get_model("usecases", "SignOff")
-    except LookupError:
-        return None
-
-
 def contributions(
     timebox: Timebox, document_ids: set[int], *, until: datetime | None = None
 ) -> dict[int, dict[str, int]]:
@@ -234,11 +219,9 @@ def contributions(
         comments = comments.filter(created_at__lte=until)
     for row in comments.values("organisation").annotate(n=Count("pk")):
         result[row["organisation"]]["comments"] += row["n"]
-    SignOff = _signoff_model()
-    if SignOff is not None:
-        signoffs = SignOff.objects.filter(
-            document_id__in=document_ids, signed_at__gte=timebox.starts_at
-        )
+    signoffs = kinds.signoffs(document_ids)
+    if signoffs is not None:
+        signoffs = signoffs.filter(signed_at__gte=timebox.starts_at)
         if until is not None:
             signoffs = signoffs.filter(signed_at__lte=until)
         for row in signoffs.values("organisation").annotate(n=Count("pk")):
@@ -292,15 +275,15 @@ class SignOffStatus:
 
 
 def signoff_status(document_ids: set[int]) -> list[SignOffStatus] | None:
-    """Sign-offs per document in scope; None when sign-off is not available."""
-    SignOff = _signoff_model()
-    if SignOff is None:
+    """Sign-offs per document in scope; None when no kind of document has sign-off."""
+    signoffs = kinds.signoffs(document_ids)
+    if signoffs is None:
         return None
     documents = {
         d.pk: SignOffStatus(d)
         for d in Document.objects.filter(pk__in=document_ids).order_by("kind", "title")
     }
-    for signoff in SignOff.objects.filter(document_id__in=document_ids).select_related("document"):
+    for signoff in signoffs.select_related("document"):
         status = documents[signoff.document_id]
         if signoff.version_id != signoff.document.head_id:
             status.stale += 1
@@ -316,28 +299,9 @@ def signoff_status(document_ids: set[int]) -> list[SignOffStatus] | None:
 def detail_warnings(
     document_ids: set[int], programme: Programme
 ) -> list[tuple[Document, list[str]]] | None:
-    """Use cases in scope that are too detailed, from `usecases`' detail check; None when that
-    app offers no check."""
-    try:
-        from usecases import structure
-        from usecases.models import UseCase
-        from usecases.selectors import technical_words
-    except ImportError:
-        return None
-    words = technical_words(programme)
-    result = []
-    usecases = UseCase.objects.filter(document_id__in=document_ids).select_related("document")
-    for usecase in usecases.order_by("document__title"):
-        document = usecase.document
-        try:
-            data = structure.normalise(usecase.data())
-            found = structure.detail_warnings(data, words, title=document.title)
-        except Exception:  # noqa: BLE001 - the checklist still shows without this warning
-            logger.warning("Detail check failed for document %s", document.pk, exc_info=True)
-            continue
-        if found:
-            result.append((document, [w.message for w in found]))
-    return result
+    """Documents in scope that are written in too much detail, from the kinds of document that
+    check it (use cases); None when no kind does."""
+    return kinds.detail_warnings(document_ids, programme)
 
 
 @dataclass

@@ -6,9 +6,10 @@ sweeper with `skip_locked`, so a second beat or a redelivered task passes it by)
 look at its status. `timebox_close` then locks the rows of every document in scope, so the
 baseline holds exactly what was committed before it and no edit can slip in between.
 
-The freeze is decided by `document_freeze_check`, which the wiki's services call after they have
-locked the document's row: an edit that reaches that point before the deadline is saved, one
-that reaches it after is refused, with the submitted text still in the refusal.
+The freeze is decided by `document_freeze_check`, a save guard (`wiki.guards`, registered in
+`TimeboxesConfig.ready`) that the wiki's services ask after they have locked the document's
+row: an edit that reaches that point before the deadline is saved, one that reaches it after
+is refused, with the submitted text still in the refusal.
 """
 
 import logging
@@ -16,17 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import reversion
+from celery import current_app
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from participation import permissions
 from participation.models import Programme
+from participation.notifications import event_record
 from participation.permissions import Action
 from wiki.models import Document, EditMeta
+from wiki.services import DocumentFrozen, organisation_of
 
 from . import annex, selectors
 from .models import (
@@ -40,6 +45,16 @@ from .models import (
 )
 
 logger = logging.getLogger("stip.timeboxes")
+
+# The kinds of participation event a timebox writes (one per kind of notice), with their verbs.
+NOTIFICATION_KINDS = {
+    "tb_reminder": gettext_lazy("timebox reminder"),
+    "tb_not_taken_part": gettext_lazy("timebox reminder, your organisation has not taken part yet"),
+    "tb_frozen": gettext_lazy("deadline passed, the timebox waits to be closed"),
+    "tb_extended": gettext_lazy("timebox deadline extended"),
+    "tb_reopened": gettext_lazy("timebox reopened"),
+    "tb_closed": gettext_lazy("timebox closed"),
+}
 
 # The wiki's actions that change a document's content or place. Comments and sign-offs
 # ("comment", "sign_off") are frozen only when the lead chose so.
@@ -65,13 +80,12 @@ def document_freeze_check(*, document, action: str = "edit") -> None:
     """Raise `wiki.services.DocumentFrozen` when `document` lies in the scope of an open timebox
     whose deadline has passed.
 
-    Called by the wiki's services inside the change's transaction, after the document's row is
-    locked, so "now" is taken at the moment the change would be written. For `create`, the
+    A save guard (`wiki.guards`): called by the wiki's services inside the change's transaction,
+    after the document's row is locked, so "now" is taken at the moment the change would be
+    written. For `create`, the
     document is the new document's parent: creating below it is refused only when the parent's
     subtree is in scope. Comments and sign-offs are refused only when the timebox freezes them.
     """
-    from wiki.services import DocumentFrozen
-
     timebox = frozen_timebox_for(document, action=action)
     if timebox is None:
         return
@@ -303,8 +317,6 @@ def _close(timebox: Timebox, *, by, outcome: str, now: datetime) -> Baseline | N
 
     The documents in scope are locked in id order (the order every closer uses), so the
     baseline holds their committed state and edits waiting on those rows see the freeze."""
-    from wiki.services import organisation_of
-
     ids = selectors.scope_document_ids(timebox)
     documents = list(
         Document.objects.select_for_update(of=("self",))
@@ -370,8 +382,6 @@ def _notices(timebox: Timebox, *, occasion: str, kind: str, recipients: set[int]
     event for the same people, which becomes their site notification (unread count, mark read,
     per-kind settings) like every other. Called with the timebox row locked, so the check for
     notices already written cannot race; the unique constraint guards besides."""
-    from participation.notifications import event_record
-
     already = set(
         Notice.objects.filter(timebox=timebox, occasion=occasion).values_list(
             "recipient_id", flat=True
@@ -396,8 +406,8 @@ def _notices(timebox: Timebox, *, occasion: str, kind: str, recipients: set[int]
 
 def _deliver_after_commit() -> None:
     def enqueue():
-        from .tasks import notices_deliver_task
-
+        # By name: the tasks call these services, so the services do not import them.
+        notices_deliver_task = current_app.tasks["timeboxes.tasks.notices_deliver_task"]
         try:
             notices_deliver_task.delay()
         except Exception as error:  # noqa: BLE001 - the sweeper delivers within a minute anyway
@@ -683,7 +693,8 @@ def _stale(export: BaselineExport, now: datetime) -> bool:
 
 def _enqueue_export_build(export_id: int) -> None:
     def enqueue():
-        from .tasks import baseline_export_build_task
+        # By name, like the notices: the tasks call these services.
+        baseline_export_build_task = current_app.tasks["timeboxes.tasks.baseline_export_build_task"]
 
         try:
             baseline_export_build_task.delay(export_id)

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation import permissions
+from participation.forms import add_service_errors
 from participation.permissions import Action
+from participation.selectors import programme_for
 from wiki import rendering
-from wiki.forms import add_service_errors
-from wiki.selectors import programme_for
 
 from . import exports, selectors, services
 from .forms import CloseForm, NewDeadlineForm, TimeboxForm, format_offsets

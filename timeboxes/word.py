@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-from .exports import local_resource
+from .resources import local_resource
 
 VOID = {"br", "hr", "img", "meta", "link", "input"}
 BLOCKS = {

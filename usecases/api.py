@@ -10,7 +10,7 @@ from ninja import Query, Router, Status
 from reversion.models import Version
 
 from participation.schemas import ErrorOut
-from wiki import selectors as wiki_selectors
+from participation.selectors import programme_for
 from wiki.models import Document
 from wiki.services import version_of
 
@@ -127,7 +127,7 @@ def _out(document: Document) -> dict:
 @router.get(PROGRAMME + "usecases/", response={200: list[UseCaseSummaryOut], **READ_ERRORS})
 def usecase_list(request, programme: str):
     """The programme's use cases with their figures and the number of detail warnings."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     result = []
     for _depth, node in selectors.overview(found).rows:
         if node.usecase is None or node.document.kind != Document.Kind.USE_CASE:
@@ -158,7 +158,7 @@ def usecase_list(request, programme: str):
 @router.post(PROGRAMME + "usecases/", response={201: UseCaseOut, **WRITE_ERRORS})
 def usecase_create(request, programme: str, payload: UseCaseCreateIn):
     """Create a use case below a work process (contributors and leads)."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     parent = (
         Document.objects.alive()
         .filter(programme=found, slug=payload.parent, kind=Document.Kind.WORK_PROCESS)
@@ -183,7 +183,7 @@ def usecase_create(request, programme: str, payload: UseCaseCreateIn):
 def usecase_detail(request, programme: str, document: str):
     """A use case's fields, steps, extensions (labelled 3a, 3b, …), variants per organisation,
     detail warnings and sign-offs, and its Markdown export."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     return _out(_usecase(found, document))
 
 
@@ -199,7 +199,7 @@ def usecase_update(request, programme: str, document: str, payload: UseCaseUpdat
     """Save an edit based on `base_version_id`. Variants are kept as they are (see
     `variants/`). Edits of different fields since the base are merged; edits of the same field
     answer 409 with your submission and nothing is saved."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _usecase(found, document)
     data = _data_in(payload)
     data.pop("base_version_id", None)
@@ -235,7 +235,7 @@ def usecase_update(request, programme: str, document: str, payload: UseCaseUpdat
 @router.put(USECASE + "variants/", response={200: UseCaseSaveOut, **WRITE_ERRORS})
 def variant_save(request, programme: str, document: str, payload: VariantIn):
     """Record your organisation's variant of a step or extension (empty text removes it)."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     result = services.variant_save(
         document=_usecase(found, document),
         target=payload.target,
@@ -257,7 +257,7 @@ def usecase_diff(
 ):
     """Field by field: which fields changed, which steps and extensions were added, removed,
     changed or moved, between two versions (`from` defaults to the version before `to`)."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _usecase(found, document)
     from_id = from_
     try:
@@ -302,7 +302,7 @@ def usecase_diff(
 def signoff_list(request, programme: str, document: str):
     """The sign-offs of any document, per organisation; `stale` when given on an older
     version."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     return _signoffs(_any_document(found, document))
 
 
@@ -312,7 +312,7 @@ def signoff_list(request, programme: str, document: str):
 def signoff_give(request, programme: str, document: str, payload: SignOffIn):
     """Sign off the document's current version for your organisation (contributors). An
     objection needs `remarks` saying why."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _any_document(found, document)
     services.signoff_give(
         document=current, verdict=payload.verdict, remarks=payload.remarks, author=request.user
@@ -323,7 +323,7 @@ def signoff_give(request, programme: str, document: str, payload: SignOffIn):
 
 @router.get(PROGRAMME + "actors/", response={200: list[ActorOut], **READ_ERRORS})
 def actor_list(request, programme: str):
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     return [
         {
             "slug": a.slug,
@@ -349,13 +349,13 @@ def _term(term: Term) -> dict:
 @router.get(PROGRAMME + "glossary/", response={200: list[TermOut], **READ_ERRORS})
 def glossary(request, programme: str):
     """The programme's glossary: terms, definitions and each organisation's local word."""
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     return [_term(t) for t in selectors.glossary(found)]
 
 
 @router.post(PROGRAMME + "glossary/", response={201: TermOut, **WRITE_ERRORS})
 def term_create(request, programme: str, payload: TermIn):
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     term = services.term_save(
         programme=found, term=payload.term, definition=payload.definition, author=request.user
     )
@@ -364,7 +364,7 @@ def term_create(request, programme: str, payload: TermIn):
 
 @router.put(PROGRAMME + "glossary/{term}/", response={200: TermOut, **WRITE_ERRORS})
 def term_update(request, programme: str, term: str, payload: TermIn):
-    found = wiki_selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     instance = get_object_or_404(Term, programme=found, slug=term)
     instance = services.term_save(
         programme=found,

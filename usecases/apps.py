@@ -5,9 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class UsecasesConfig(AppConfig):
     """Use cases at the right height.
 
-    Structured (Cockburn) use cases on top of wiki documents: actors, steps, extensions,
+    Owns structured (Cockburn) use cases on top of wiki documents: actors, steps, extensions,
     organisation variants, sign-off pinned to a version, the detail check that keeps designs at
     business level, traceability from vision to use case, and the programme's shared glossary.
+
+    May import `wiki` and `participation`, never `timeboxes` (its sibling) or `workspace`. It
+    registers the use case's kind handler, its links, panels, glossary marking and editor data
+    with the wiki's extension points in `ready()`.
     """
 
     name = "usecases"
@@ -29,6 +33,35 @@ class UsecasesConfig(AppConfig):
         if reversion.is_registered(Document):
             reversion.unregister(Document)
         reversion.register(Document, fields=VERSIONED_FIELDS, follow=("usecase",))
+        self._take_part_in_the_wiki()
+
+    def _take_part_in_the_wiki(self) -> None:
+        """The use case as a kind of document (its text and fields kept in one, its sign-offs
+        and detail check), and the use cases' parts of the wiki's pages."""
+        from participation.panels import (
+            data_attribute_register,
+            html_filter_register,
+            nav_entry_register,
+            panel_register,
+        )
+        from wiki.kinds import kind_register
+        from wiki.models import Document
+
+        from .glossary import glossary_marked
+        from .handlers import UseCaseHandler
+
+        kind_register(Document.Kind.USE_CASE, UseCaseHandler())
+        nav = "wiki.programme.nav"
+        nav_entry_register(nav, "usecases:overview", _("Use cases"), order=10)
+        nav_entry_register(nav, "usecases:glossary", _("Glossary"), order=20)
+        nav_entry_register(nav, "usecases:actors", _("Actors"), order=30)
+        panel_register(
+            "wiki.document.after_tabs", "usecases/includes/wiki_document_link.html", order=20
+        )
+        html_filter_register("wiki.document.prose", glossary_marked)
+        panel_register("wiki.document.after_children", "usecases/includes/wiki_document_below.html")
+        panel_register("wiki.document.add_below", "usecases/includes/wiki_add_below.html")
+        data_attribute_register("wiki.editor", "glossary-url", "usecases:glossary_json")
 
         from wiki import display
 

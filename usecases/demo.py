@@ -1,9 +1,10 @@
 """The use cases part of the demo, built through the services (so the demo tests them too).
 
-Called by `load_demo` with the Triple A programme and the demo people. Idempotent: each part is
-skipped when it exists. It turns the wiki demo's use case documents into structured use cases
-with actors and extensions, records a variant, sign-offs (one of them on an older version),
-a glossary with local words and the Dutch and English starter list of too-technical words.
+Called by `load_demo` (in `workspace`) with the Triple A programme and the demo people.
+Idempotent: each part is skipped when it exists. It turns the wiki demo's use case documents
+into structured use cases with actors and extensions, records a variant, sign-offs (one of them
+on an older version), a glossary with local words and the Dutch and English starter list of
+too-technical words.
 """
 
 from participation.models import Programme

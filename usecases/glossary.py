@@ -7,10 +7,12 @@ as its input. The first mention of each term (or of an organisation's local word
 a link to the term's page with the definition shown on hover and on keyboard focus.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 from html import escape
 
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 TAG = re.compile(r"(<[^>]*>)")
@@ -93,3 +95,27 @@ def entries_for(programme) -> list[GlossaryEntry]:
         words = (term.term, *(w.word for w in term.local_words.all()))
         entries.append(GlossaryEntry(words, term.definition, term.get_absolute_url()))
     return entries
+
+
+GLOSSARY_CACHE_SECONDS = 60 * 60 * 24
+
+
+def glossary_marked(html: str, programme) -> SafeString:
+    """`html` with the programme's glossary terms marked. `html` must already be sanitised
+    (wiki.rendering output); the wiki's document page sends its text through here.
+
+    The marked HTML is cached under a digest of everything it is made of (the HTML and every
+    term, local word, definition and address), so a changed text or glossary is marked anew."""
+    html = str(html)
+    entries = entries_for(programme)
+    if not entries:
+        return mark_safe(html)  # noqa: S308 - sanitised by the caller, unchanged
+    digest = hashlib.sha256(
+        repr((html, [(e.words, e.definition, e.url) for e in entries])).encode()
+    ).hexdigest()
+    key = f"usecases:glossary-marked:{digest}"
+    marked = cache.get(key)
+    if marked is None:
+        marked = mark_terms(html, entries)
+        cache.set(key, str(marked), timeout=GLOSSARY_CACHE_SECONDS)
+    return mark_safe(marked)  # noqa: S308 - mark_terms' output, see usecases.glossary

@@ -1,10 +1,10 @@
 """Every write of the use cases app. Each checks permission first and runs in one transaction.
 
 Locking: `usecase_save` (and what builds on it: `variant_save`, `usecase_import_into`) and
-`signoff_give` lock the document's row with `wiki.services._lock` before they compare
+`signoff_give` lock the document's row with `wiki.services.document_lock` before they compare
 versions, so they serialise with the wiki's own saves. The use case row is saved before the
 document inside that lock; the document's reversion registration follows its `usecase`, so both
-land in the one revision `wiki.services._save_revision` creates.
+land in the one revision `wiki.services.document_revision_save` creates.
 """
 
 from dataclasses import dataclass
@@ -19,20 +19,20 @@ from django.utils.translation import gettext_lazy as _lazy
 from reversion.models import Version
 
 from participation import permissions
-from participation.events import DocumentEvent, document_event
 from participation.models import Membership, Organisation, Programme
 from participation.permissions import Action
+from wiki.events import DocumentEvent, document_event
+from wiki.guards import guards_check
 from wiki.models import Document, EditMeta
 from wiki.services import (
     EditConflict,
     SaveResult,
     WikiError,
-    _bump_link_epoch,
-    _ensure_not_frozen,
-    _lock,
-    _save_revision,
-    _unique_slug,
-    _validate,
+    document_lock,
+    document_revision_save,
+    document_slug_free,
+    document_validate,
+    link_epoch_bump,
     organisation_of,
     version_of,
 )
@@ -145,7 +145,7 @@ def usecase_create(
 ) -> Document:
     """Create a use case document below a work process, as one first revision."""
     permissions.check(author, Action.EDIT, programme)
-    _ensure_not_frozen(parent, "create")
+    guards_check(parent, "create")
     if parent.is_deleted:
         raise WikiError(_("The work process was deleted."))
     title = structure.one_line(title)
@@ -158,22 +158,22 @@ def usecase_create(
         kind=Document.Kind.USE_CASE,
         parent=parent,
         title=title,
-        slug=_unique_slug(programme, title),
+        slug=document_slug_free(programme, title),
         body=structure.to_markdown(title, data),
         created_by=author if author.is_authenticated else None,
         position=parent.children.count(),
     )
-    _validate(document)
+    document_validate(document)
     document.save()
     UseCase.objects.create(document=document, **data)
     _ensure_actors(programme, data)
-    version = _save_revision(
+    version = document_revision_save(
         document=document,
         author=author,
         summary=summary or _("Created"),
         action=EditMeta.Action.CREATE,
     )
-    _bump_link_epoch(programme)
+    link_epoch_bump(programme)
     document_event(
         document=document, event=DocumentEvent.CREATED, actor=author, version_id=version.pk
     )
@@ -217,12 +217,12 @@ def usecase_save(
     the same field raise `UseCaseConflict` and nothing is saved.
     """
     permissions.check(author, Action.EDIT, document.programme)
-    current = _lock(document)
+    current = document_lock(document)
     if current.is_deleted:
         raise WikiError(_("This document was deleted."))
     if current.kind != Document.Kind.USE_CASE:
         raise WikiError(_("Only use case documents have use case fields."))
-    _ensure_not_frozen(current, "edit")
+    guards_check(current, "edit")
     usecase, _created = UseCase.objects.select_for_update().get_or_create(document=current)
     title = structure.one_line(title if title is not None else current.title)
     if not title:
@@ -255,10 +255,12 @@ def usecase_save(
     _ensure_actors(current.programme, data)
     title_changed = title != current.title
     current.title, current.body = title, body
-    _validate(current)
-    version = _save_revision(document=current, author=author, summary=summary, action=action)
+    document_validate(current)
+    version = document_revision_save(
+        document=current, author=author, summary=summary, action=action
+    )
     if title_changed:
-        _bump_link_epoch(current.programme)
+        link_epoch_bump(current.programme)
     event = DocumentEvent.REVERTED if action == EditMeta.Action.REVERT else DocumentEvent.EDITED
     document_event(document=current, event=event, actor=author, version_id=version.pk)
     return SaveResult(document=current, version=version, merged=action == EditMeta.Action.MERGE)
@@ -270,11 +272,12 @@ def usecase_revert_if_structured(
 ) -> SaveResult | None:
     """Revert a structured use case to an old version: its fields, steps, extensions and
     variants, and so its body. None when the document has no structured fields (then the
-    wiki's plain revert applies). Called by `wiki.services.document_revert`."""
+    wiki's plain revert applies). Called by `wiki.services.document_revert`, through the use
+    case's kind handler (`usecases.handlers`)."""
     if not UseCase.objects.filter(document=document).exists():
         return None
     permissions.check(author, Action.EDIT, document.programme)
-    current = _lock(document)
+    current = document_lock(document)
     old = version_of(current, version_id)
     has_fields = (
         Version.objects.get_for_model(UseCase)
@@ -347,7 +350,8 @@ def usecase_save_markdown_if_structured(
 ) -> SaveResult | None:
     """A structured use case edited as Markdown (the wiki's editor, the documents API): the
     text is read back into fields, so fields and body stay one. None when the document has no
-    fields (then the wiki saves it as plain text). Called by `wiki.services.document_save`.
+    fields (then the wiki saves it as plain text). Called by `wiki.services.document_save`,
+    through the use case's kind handler (`usecases.handlers`).
 
     Text that does not fit the template is refused with the line it fails on; a conflicting
     edit raises the wiki's `EditConflict` with the submitted text, as a plain edit would."""
@@ -424,7 +428,7 @@ def variant_save(
     variant is recorded on the current version."""
     permissions.check(author, Action.EDIT, document.programme)
     organisation = contributing_organisation(author, document.programme)
-    document = _lock(document)
+    document = document_lock(document)
     if base_version_id is None:
         base_version_id = document.head_id
     usecase = UseCase.objects.filter(document=document).first()
@@ -465,10 +469,10 @@ def signoff_give(*, document: Document, verdict: str, remarks: str, author) -> S
     Giving it again replaces the organisation's earlier sign-off."""
     permissions.check(author, Action.SIGN_OFF, document.programme)
     organisation = contributing_organisation(author, document.programme)
-    current = _lock(document)
+    current = document_lock(document)
     if current.is_deleted:
         raise WikiError(_("This document was deleted."))
-    _ensure_not_frozen(current, "sign_off")
+    guards_check(current, "sign_off")
     if current.head_id is None:
         raise WikiError(_("This document has no version to sign off yet."))
     if verdict not in SignOff.Verdict.values:
@@ -493,7 +497,7 @@ def signoff_give(*, document: Document, verdict: str, remarks: str, author) -> S
 def signoff_withdraw(*, document: Document, author) -> None:
     permissions.check(author, Action.SIGN_OFF, document.programme)
     organisation = contributing_organisation(author, document.programme)
-    _ensure_not_frozen(_lock(document), "sign_off")
+    guards_check(document_lock(document), "sign_off")
     SignOff.objects.filter(document=document, organisation=organisation).delete()
 
 
@@ -563,7 +567,7 @@ def term_save(
         instance.save()
         reversion.set_user(author)
         reversion.set_comment(summary or (_("Changed") if instance.pk else _("Created")))
-    _bump_link_epoch(programme)
+    link_epoch_bump(programme)
     return instance
 
 

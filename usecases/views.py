@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reversion.models import Version
 
 from participation import permissions
+from participation.forms import add_service_errors
 from participation.permissions import Action
+from participation.selectors import programme_for
 from wiki import selectors as wiki_selectors
 from wiki.diff import diff_texts
-from wiki.forms import add_service_errors
 from wiki.models import Document
 from wiki.rendering import without_title
 from wiki.services import WikiError, organisation_of, version_of
@@ -60,7 +61,7 @@ def _usecase_url(document: Document) -> str:
 
 
 def detail(request, programme, slug):
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -139,7 +140,7 @@ def _bound_rows(request):
 
 @require_http_methods(["GET", "POST"])
 def edit(request, programme, slug):
-    programme = wiki_selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -218,7 +219,7 @@ def edit(request, programme, slug):
 def check(request, programme):
     """The detail check of the editing form as it is now (posted by static/js/usecases.js
     while someone types): an HTML fragment, nothing saved."""
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     steps, extensions = _bound_rows(request)
     data = forms.data_from_rows(request.POST, steps, extensions)
     warnings = structure.detail_warnings(
@@ -275,7 +276,7 @@ def _conflict(request, programme, document, conflict, extra):
 
 @require_http_methods(["GET", "POST"])
 def create(request, programme):
-    programme = wiki_selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     parents = forms.work_processes(programme)
     if not parents.exists():
         messages.info(request, _("A use case belongs below a work process. Create one first."))
@@ -325,7 +326,7 @@ def create(request, programme):
 
 
 def export(request, programme, slug):
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -337,7 +338,7 @@ def export(request, programme, slug):
 
 @require_http_methods(["GET", "POST"])
 def import_new(request, programme):
-    programme = wiki_selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     parents = forms.work_processes(programme)
     form = forms.ImportForm(
         request.POST or None,
@@ -368,7 +369,7 @@ def import_new(request, programme):
 
 @require_http_methods(["GET", "POST"])
 def import_into(request, programme, slug):
-    programme = wiki_selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -435,7 +436,7 @@ def _template_example() -> str:
 
 @require_POST
 def variant(request, programme, slug):
-    programme = wiki_selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -468,7 +469,7 @@ def variant(request, programme, slug):
 
 def diff(request, programme, slug):
     """The use case compared field by field: ?from=<id>&to=<id> (document version ids)."""
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -526,7 +527,7 @@ def diff(request, programme, slug):
 
 @require_http_methods(["GET", "POST"])
 def signoffs(request, programme, slug):
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug, use_case=False)
     if moved:
         return moved
@@ -582,7 +583,7 @@ def signoffs(request, programme, slug):
 
 
 def overview(request, programme):
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     context = {
         "programme": programme,
         "overview": selectors.overview(programme),
@@ -593,7 +594,7 @@ def overview(request, programme):
 
 @require_http_methods(["GET", "POST"])
 def technical_words(request, programme):
-    programme = wiki_selectors.programme_for(request.user, programme, Action.MANAGE_PROGRAMME)
+    programme = programme_for(request.user, programme, Action.MANAGE_PROGRAMME)
     form = forms.TechnicalWordsForm(
         request.POST or None,
         initial={"words": "\n".join(selectors.technical_words(programme))},
@@ -612,7 +613,7 @@ def technical_words(request, programme):
 
 @require_http_methods(["GET", "POST"])
 def actors(request, programme):
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     form = forms.ActorForm(request.POST or None)
     if request.method == "POST":
         permissions.check(request.user, Action.EDIT, programme)
@@ -640,7 +641,7 @@ def actors(request, programme):
 
 @require_http_methods(["GET", "POST"])
 def actor(request, programme, actor):
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     instance = get_object_or_404(Actor, programme=programme, slug=actor)
     form = forms.ActorForm(
         request.POST or None,
@@ -678,7 +679,7 @@ def actor(request, programme, actor):
 
 @require_http_methods(["GET", "POST"])
 def glossary(request, programme):
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     form = forms.TermForm(request.POST or None)
     if request.method == "POST":
         permissions.check(request.user, Action.EDIT, programme)
@@ -706,7 +707,7 @@ def glossary(request, programme):
 
 @require_http_methods(["GET", "POST"])
 def term(request, programme, term):
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     instance = get_object_or_404(Term, programme=programme, slug=term)
     own = organisation_of(request.user, programme)
     own_word = instance.local_words.filter(organisation=own).first() if own else None
@@ -757,7 +758,7 @@ def term(request, programme, term):
 def glossary_json(request, programme):
     """The glossary's words (terms and organisations' local words) with their definitions, for
     the editor's hints while typing."""
-    programme = wiki_selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     return JsonResponse(
         {
             "terms": [

@@ -11,17 +11,20 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from reversion.models import Version
 
 from participation.api import paged
+from participation.api_joins import person_required
 from participation.permissions import Action
 from participation.schemas import ErrorOut, PageIn
+from participation.selectors import programme_for
 
 from . import rendering, selectors, services
 from .diff import diff_texts
-from .models import Comment, Document, version_number
+from .models import Comment, Document, Watch, version_number
 from .schemas import (
     CommentIn,
     CommentOut,
@@ -36,6 +39,8 @@ from .schemas import (
     SaveOut,
     SearchResultOut,
     VersionOut,
+    WatchIn,
+    WatchOut,
 )
 
 router = Router(tags=["documents"])
@@ -157,7 +162,7 @@ def document_list(
 ):
     """The living documents of a programme, in the order of its tree (parents before
     children is not guaranteed: use `parent`)."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     documents = (
         selectors.documents_visible_to(request.user, found)
         .select_related("parent", "head__numbering")
@@ -172,7 +177,7 @@ def document_list(
 @router.post(DOCUMENTS, response={201: DocumentOut, **WRITE_ERRORS})
 def document_create(request, programme: str, payload: DocumentCreateIn):
     """Create a document (contributors and leads). Its first version is its `head_version_id`."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     parent = None
     if payload.parent:
         parent = Document.objects.alive().filter(programme=found, slug=payload.parent).first()
@@ -195,7 +200,7 @@ def document_create(request, programme: str, payload: DocumentCreateIn):
 @router.get(DOCUMENT, response={200: DocumentOut, **READ_ERRORS})
 def document_detail(request, programme: str, document: str):
     """The current text, as markdown and as rendered HTML, with its `head_version_id`."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     return _detail(request, _document(request, found, document))
 
 
@@ -215,7 +220,7 @@ def document_update(request, programme: str, document: str, payload: DocumentUpd
     rules refuse now (a timebox froze the document, it was deleted), answer 409 with the reason,
     the current version and your submitted text; nothing is saved.
     """
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     try:
         result = services.document_save(
@@ -260,7 +265,7 @@ def document_history(
     limit: int = Query(50, ge=1, le=100),
 ):
     """The versions of a document, newest first, a page at a time."""
-    found = selectors.programme_for(request.user, programme, Action.VIEW)
+    found = programme_for(request.user, programme, Action.VIEW)
     versions, more = selectors.history(
         _document(request, found, document), before=before, limit=limit
     )
@@ -273,7 +278,7 @@ def document_history(
 @router.get(DOCUMENT + "versions/{version_id}/", response={200: VersionOut, **READ_ERRORS})
 def version_detail(request, programme: str, document: str, version_id: int):
     """One version: its title and text as they were, rendered too."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     version = _version(current, version_id)
     fields = version.field_dict
@@ -304,7 +309,7 @@ def document_diff(
     ),
 ):
     """Line by line, with changed words marked, between two versions of one document."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     new = _version(current, to_version or current.head_id)
     if from_version is not None:
@@ -351,7 +356,7 @@ def document_revert(
     request, programme: str, document: str, version_id: int, payload: RevertIn | None = None
 ):
     """Make an old version current again, as a new version (nothing is lost)."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     version = _version(current, version_id)
     result = services.document_revert(
@@ -378,7 +383,7 @@ def _comment(comment: Comment) -> dict:
 @router.get(DOCUMENT + "comments/", response={200: list[CommentOut], **READ_ERRORS})
 def comment_list(request, programme: str, document: str):
     """The discussion of a document, oldest first."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     comments = current.comments.select_related("author", "organisation").order_by("created_at")
     return [_comment(c) for c in comments]
@@ -387,7 +392,7 @@ def comment_list(request, programme: str, document: str):
 @router.post(DOCUMENT + "comments/", response={201: CommentOut, **WRITE_ERRORS})
 def comment_create(request, programme: str, document: str, payload: CommentIn):
     """Join the discussion (observers, contributors and leads)."""
-    found = selectors.programme_for(request.user, programme)
+    found = programme_for(request.user, programme)
     current = _document(request, found, document)
     comment = services.comment_add(document=current, author=request.user, body=payload.body)
     return Status(201, _comment(comment))
@@ -404,7 +409,7 @@ def search(
     limit: int = Query(20, ge=1, le=100),
 ):
     """Full-text search over the documents you may read, best match first."""
-    found = selectors.programme_for(request.user, programme) if programme else None
+    found = programme_for(request.user, programme) if programme else None
     results = selectors.search_documents(request.user, q, found)
     found_documents = list(results[:limit])
     heads = {
@@ -416,3 +421,55 @@ def search(
     for document in found_documents:
         document.head = heads.get(document.head_id)
     return [{**_summary(request, d), "programme_name": d.programme.name} for d in found_documents]
+
+
+# --- Watching (listed with joining in the API's documentation) ---
+
+
+@router.get(
+    "/watches/",
+    response={200: list[WatchOut], 401: ErrorOut},
+    summary="What you watch",
+    tags=["joining"],
+)
+def watch_list(request):
+    person = person_required(request)
+    return list(Watch.objects.filter(user=person).select_related("programme", "document"))
+
+
+@router.post(
+    "/programmes/{programme}/watches/",
+    response={200: WatchOut, **WRITE_ERRORS},
+    summary="Watch a document, a document with everything below it, or the programme",
+    tags=["joining"],
+)
+def watch_set(request, programme: str, payload: WatchIn):
+    person = person_required(request)
+    found = programme_for(person, programme, Action.WATCH)
+    document = None
+    if payload.document:
+        document = get_object_or_404(
+            Document.objects.alive(), programme=found, slug=payload.document
+        )
+    return services.watch_set(
+        user=person,
+        programme=found,
+        document=document,
+        scope="" if document is None else payload.scope,
+    )
+
+
+@router.delete(
+    "/programmes/{programme}/watches/",
+    response={204: None, **WRITE_ERRORS},
+    summary="Stop watching a document (?document=<slug>) or the programme",
+    tags=["joining"],
+)
+def watch_remove(request, programme: str, document: str | None = None):
+    person = person_required(request)
+    found = programme_for(person, programme)
+    target = None
+    if document:
+        target = get_object_or_404(Document.objects.all(), programme=found, slug=document)
+    services.watch_remove(user=person, programme=found, document=target)
+    return Status(204, None)

@@ -5,10 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class WikiConfig(AppConfig):
     """The versioned wiki of a programme.
 
-    Documents (vision, main process, work process, use case, free page) written in markdown,
-    each save one django-reversion revision with author, organisation and summary; history,
-    diff, revert, three-way merge of concurrent edits and a conflict page that keeps the text,
-    discussion, soft delete and restore, redirects after renames, and full-text search.
+    Owns documents (vision, main process, work process, use case, free page) written in
+    markdown, each save one django-reversion revision with author, organisation and summary;
+    history, diff, revert, three-way merge of concurrent edits and a conflict page that keeps
+    the text, discussion, soft delete and restore, redirects after renames, full-text search,
+    watching documents, and the programmes' Wagtail portal pages.
+
+    May import `participation` only. Knows nothing of use cases or timeboxes: they take part
+    through its extension points, filled in their `ready()`: document-kind handlers
+    (`kinds.py`), save guards (`guards.py`), and the places in its pages listed in
+    docs/architecture.md (`participation.panels`).
     """
 
     name = "wiki"
@@ -19,7 +25,14 @@ class WikiConfig(AppConfig):
         from wagtail.models import AbstractPage
         from wagtail.permissions import register_permission_policy
 
+        from participation.panels import panel_register
+
+        from . import events
         from .portal_permissions import PortalPagePolicy
+
+        # Document events, the people who watch a document, and where a notification leads.
+        events.register()
+        panel_register("participation.members.actions", "wiki/includes/watch_programme.html")
 
         # Replaces Wagtail's page policy (registered when wagtail.permissions is imported):
         # programme leads edit their programme's portal page, see portal_permissions.

@@ -46,7 +46,9 @@ class Diff:
         return self.added == 0 and self.removed == 0
 
 
-def _words(old: str, new: str) -> tuple[str, str]:
+def words_marked(old: str, new: str) -> tuple[str, str]:
+    """Both lines, escaped, with the words only the old one has in <del> and those only the new
+    one has in <ins>."""
     a, b = WORDS.findall(old), WORDS.findall(new)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     left, right = [], []
@@ -100,7 +102,7 @@ def diff_texts(old: str, new: str, *, context: int | None = CONTEXT_LINES) -> Di
             has_left, has_right = i < i2, j < j2
             if has_left and has_right:
                 if time.monotonic() < deadline:
-                    left, right = _words(a[i], b[j])
+                    left, right = words_marked(a[i], b[j])
                 else:
                     result.truncated = True
                     left, right = f"<del>{escape(a[i])}</del>", f"<ins>{escape(b[j])}</ins>"

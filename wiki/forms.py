@@ -1,10 +1,9 @@
 """Forms of the wiki's web interface. They parse input only; the services decide."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Document
+from .models import Document, Watch
 
 MAX_BODY_LENGTH = 500_000
 
@@ -51,16 +50,6 @@ def _programme_documents(programme, exclude: Document | None = None):
     if exclude is not None:
         documents = documents.exclude(pk=exclude.pk)
     return documents
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form when the field is
-    not in it), so the person sees it next to what they typed."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class DocumentCreateForm(forms.Form):
@@ -126,3 +115,16 @@ class CommentForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
     programme = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+
+class WatchForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Watch"),
+        choices=[
+            (Watch.Scope.DOCUMENT, Watch.Scope.DOCUMENT.label),
+            (Watch.Scope.SUBTREE, Watch.Scope.SUBTREE.label),
+            ("", _("Stop watching")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )

@@ -1,8 +1,10 @@
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision, Version
 from wagtail.search import index
@@ -74,6 +76,14 @@ class Document(index.Indexed, models.Model):
         blank=True,
         related_name="+",
         editable=False,
+    )
+
+    # The participation events and notifications about the document go with it.
+    events = GenericRelation(
+        "participation.Event", content_type_field="target_type", object_id_field="target_id"
+    )
+    notifications = GenericRelation(
+        "participation.Notification", content_type_field="target_type", object_id_field="target_id"
     )
 
     objects = DocumentQuerySet.as_manager()
@@ -232,6 +242,54 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+class Watch(models.Model):
+    """A person following a document, a document with everything below it, or all documents of
+    a programme: their changes reach the person as notifications."""
+
+    class Scope(models.TextChoices):
+        DOCUMENT = "document", _("This document")
+        SUBTREE = "subtree", _("This document and everything below it")
+        PROGRAMME = "programme", _("The whole programme")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="watches")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True, related_name="watches"
+    )
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.DOCUMENT)
+    automatic = models.BooleanField(
+        default=False, help_text="Started by creating or editing the document."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document"],
+                condition=models.Q(document__isnull=False),
+                name="one_watch_per_document",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "programme"],
+                condition=models.Q(document__isnull=True),
+                name="one_watch_per_programme",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(document__isnull=True, scope="programme")
+                | models.Q(document__isnull=False, scope__in=["document", "subtree"]),
+                name="watch_scope_matches_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["document", "scope"], name="watch_document_scope")]
+        verbose_name = _("watch")
+        verbose_name_plural = _("watches")
+
+    def __str__(self) -> str:
+        return f"{self.user} watches {self.document or self.programme} ({self.scope})"
 
 
 from .pages import NewsPage, ProgrammePortalPage  # noqa: E402, F401

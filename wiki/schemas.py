@@ -172,3 +172,19 @@ class CommentIn(Schema):
 
 class SearchResultOut(DocumentSummaryOut):
     programme_name: str
+
+
+class WatchIn(Schema):
+    document: str | None = Field(None, description="A document's slug; none: the programme.")
+    scope: Literal["document", "subtree", "programme"] = "document"
+
+
+class WatchOut(Schema):
+    programme: str = Field(..., alias="programme.slug")
+    document: str | None = None
+    scope: str
+    automatic: bool
+
+    @staticmethod
+    def resolve_document(obj) -> str | None:
+        return obj.document.slug if obj.document_id else None

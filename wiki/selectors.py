@@ -3,26 +3,17 @@
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import Http404
 from reversion.models import Version
 
 from participation import permissions
 from participation.models import Programme
-from participation.permissions import Action
 
-from .models import Document, SlugRedirect
+from .models import Document, SlugRedirect, Watch
 
 WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
-    """The programme with this slug, if the person may do `action` in it (404 when hidden)."""
-    try:
-        programme = permissions.programme_with_level(user, slug)
-    except Programme.DoesNotExist:
-        raise Http404 from None
-    permissions.check(user, action, programme)
-    return programme
 
 
 def document_for(programme: Programme, slug: str, *, include_deleted: bool = False):
@@ -120,3 +111,20 @@ def search_documents(user, query: str, programme: Programme | None = None):
     if not words:
         return []
     return documents_visible_to(user, programme).search(" ".join(words))
+
+
+def watchers_of(document: Document):
+    """People watching the document, a document above it with its subtree, or its programme."""
+    ancestor_ids = [a.pk for a in document.ancestors()]
+    watching = Watch.objects.filter(
+        Q(document=document)
+        | Q(document_id__in=ancestor_ids, scope=Watch.Scope.SUBTREE)
+        | Q(programme_id=document.programme_id, document__isnull=True)
+    )
+    return get_user_model().objects.filter(pk__in=watching.values("user_id"))
+
+
+def watch_of(user, programme: Programme, document: Document | None = None) -> Watch | None:
+    if not user.is_authenticated:
+        return None
+    return Watch.objects.filter(user=user, programme=programme, document=document).first()

@@ -1,10 +1,11 @@
 """Every write to the wiki. Each checks permission first, then works inside one transaction.
 
 Locking: `document_save`, `document_revert`, `document_rename`, `document_move`,
-`document_delete` and `document_restore` lock the document's row (`select_for_update`) before
-they compare versions or check the freeze, so two concurrent changes are serialised and the
-second one sees the first. Every change that produces content is one reversion revision with
-the author, the author's organisation (`EditMeta`) and the summary as the revision's comment.
+`document_delete` and `document_restore` lock the document's row (`document_lock`) before they
+compare versions or ask the save guards (`wiki.guards`), so two concurrent changes are
+serialised and the second one sees the first. Every change that produces content is one
+reversion revision with the author, the author's organisation (`EditMeta`) and the summary as
+the revision's comment.
 """
 
 from dataclasses import dataclass
@@ -20,11 +21,13 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from participation import permissions
-from participation.events import DocumentEvent, document_event
 from participation.models import Organisation, Programme
 from participation.permissions import Action
 
-from .models import Comment, Document, EditMeta, SlugRedirect, VersionNumber
+from .events import DocumentEvent, document_event
+from .guards import guards_check
+from .kinds import kind_handler
+from .models import Comment, Document, EditMeta, SlugRedirect, VersionNumber, Watch
 
 
 class WikiError(Exception):
@@ -57,7 +60,8 @@ class EditConflict(WikiError):
 
 
 class DocumentFrozen(WikiError):
-    """The document is in the scope of a timebox whose deadline has passed."""
+    """A save guard refuses changes to the document for now (a timebox whose deadline has
+    passed froze it); the caller keeps the submitted text."""
 
     def __init__(self, message: str, *, until=None) -> None:
         super().__init__(message)
@@ -88,13 +92,9 @@ def organisation_of(user, programme: Programme) -> Organisation | None:
     return organisations.order_by("name").first()
 
 
-def _ensure_not_frozen(document: Document, action: str) -> None:
-    from timeboxes.services import document_freeze_check
-
-    document_freeze_check(document=document, action=action)
-
-
-def _unique_slug(programme: Programme, title: str, *, exclude_pk: int | None = None) -> str:
+def document_slug_free(programme: Programme, title: str, *, exclude_pk: int | None = None) -> str:
+    """An address for a document with this title that no document (nor an old address of one)
+    in the programme has."""
     base = slugify(title)[:180] or "document"
     taken = set(
         Document.objects.filter(programme=programme, slug__startswith=base)
@@ -111,7 +111,7 @@ def _unique_slug(programme: Programme, title: str, *, exclude_pk: int | None = N
     return slug
 
 
-def _validate(document: Document, *, unchanged: tuple[str, ...] = ()) -> None:
+def document_validate(document: Document, *, unchanged: tuple[str, ...] = ()) -> None:
     """Validate the document; `unchanged` names fields the change kept as they were in the
     locked row, whose checks (each a query: the programme and parent exist, the address is
     free) would only repeat what the database holds."""
@@ -121,10 +121,11 @@ def _validate(document: Document, *, unchanged: tuple[str, ...] = ()) -> None:
     )
 
 
-def _save_revision(
+def document_revision_save(
     *, document: Document, author, summary: str, action: str, update_fields: list[str] | None = None
 ) -> Version:
-    """Save the document as one new reversion revision and point its head at the new version."""
+    """Save the document as one new reversion revision and point its head at the new version.
+    Call inside the change's transaction, with the document's row locked (`document_lock`)."""
     with reversion.create_revision(atomic=False):
         document.save(update_fields=update_fields)
         if author is not None and author.is_authenticated:
@@ -156,12 +157,16 @@ def _number(document: Document, version: Version) -> None:
     )
 
 
-def _bump_link_epoch(programme: Programme) -> None:
+def link_epoch_bump(programme: Programme) -> None:
+    """Documents appeared, disappeared or were renamed: rendered wiki links of the programme
+    are made anew."""
     Programme.objects.filter(pk=programme.pk).update(link_epoch=F("link_epoch") + 1)
     programme.refresh_from_db(fields=["link_epoch"])
 
 
-def _lock(document: Document) -> Document:
+def document_lock(document: Document) -> Document:
+    """The document, its row locked (`select_for_update`) until the transaction ends: changes
+    that compare versions, or ask the save guards, take this first."""
     return (
         Document.objects.select_for_update(of=("self",))
         .select_related("programme", "head")
@@ -192,14 +197,14 @@ def document_create(
 ) -> Document:
     permissions.check(author, Action.EDIT, programme)
     if parent is not None:
-        _ensure_not_frozen(parent, "create")
+        guards_check(parent, "create")
     title = title.strip()
     document = Document(
         programme=programme,
         kind=kind,
         parent=parent,
         title=title,
-        slug=slug or _unique_slug(programme, title),
+        slug=slug or document_slug_free(programme, title),
         body=body,
         created_by=author if author.is_authenticated else None,
     )
@@ -207,14 +212,14 @@ def document_create(
         raise ValidationError({"slug": _("Another document in this programme has this address.")})
     if parent is not None:
         document.position = parent.children.count()
-    _validate(document)
-    version = _save_revision(
+    document_validate(document)
+    version = document_revision_save(
         document=document,
         author=author,
         summary=summary or _("Created"),
         action=EditMeta.Action.CREATE,
     )
-    _bump_link_epoch(programme)
+    link_epoch_bump(programme)
     document_event(
         document=document, event=DocumentEvent.CREATED, actor=author, version_id=version.pk
     )
@@ -234,28 +239,25 @@ def document_save(
     """Save an edit that was based on `base_version_id`.
 
     If the document changed since, the two edits are merged line by line when they do not
-    overlap; otherwise `EditConflict` is raised and nothing is saved. A structured use case's
-    text is read back into its fields by the use cases app (a ValidationError on `body` names
-    the line that does not fit its template).
+    overlap; otherwise `EditConflict` is raised and nothing is saved. The handler of the
+    document's kind (`wiki.kinds`) may save it its own way: a structured use case's text is read
+    back into its fields (a ValidationError on `body` names the line that does not fit).
     """
     permissions.check(author, Action.EDIT, document.programme)
-    current = _lock(document)
+    current = document_lock(document)
     if current.is_deleted:
         raise WikiError(_("This document was deleted."))
-    _ensure_not_frozen(current, "edit")
-    if current.kind == Document.Kind.USE_CASE:
-        from usecases.services import usecase_save_markdown_if_structured
-
-        result = usecase_save_markdown_if_structured(
-            document=current,
-            body=body,
-            base_version_id=base_version_id,
-            author=author,
-            summary=summary,
-            title=title,
-        )
-        if result is not None:
-            return result
+    guards_check(current, "edit")
+    result = kind_handler(current.kind).save_markdown(
+        document=current,
+        body=body,
+        base_version_id=base_version_id,
+        author=author,
+        summary=summary,
+        title=title,
+    )
+    if result is not None:
+        return result
     title = (title if title is not None else current.title).strip()
     body = body.replace("\r\n", "\n")
     action = EditMeta.Action.EDIT
@@ -274,8 +276,10 @@ def document_save(
     if title == current.title and body == current.body:
         return SaveResult(document=current, version=current.head, unchanged=True)
     current.title, current.body = title, body
-    _validate(current, unchanged=("programme", "kind", "parent", "slug"))
-    version = _save_revision(document=current, author=author, summary=summary, action=action)
+    document_validate(current, unchanged=("programme", "kind", "parent", "slug"))
+    version = document_revision_save(
+        document=current, author=author, summary=summary, action=action
+    )
     document_event(
         document=current, event=DocumentEvent.EDITED, actor=author, version_id=version.pk
     )
@@ -304,26 +308,24 @@ def _merge(base: Version | None, current: Document, title: str, body: str):
 def document_revert(
     *, document: Document, version_id: int, author, summary: str = ""
 ) -> SaveResult:
-    """Make an old version's title and text current again, as a new version. A structured use
-    case reverts its fields too (the body is their rendering), through the use cases app."""
+    """Make an old version's title and text current again, as a new version. The handler of the
+    document's kind (`wiki.kinds`) may revert it its own way: a structured use case reverts its
+    fields too (the body is their rendering)."""
     permissions.check(author, Action.EDIT, document.programme)
-    current = _lock(document)
+    current = document_lock(document)
     if current.is_deleted:
         raise WikiError(_("This document was deleted."))
-    _ensure_not_frozen(current, "revert")
-    if current.kind == Document.Kind.USE_CASE:
-        from usecases.services import usecase_revert_if_structured
-
-        result = usecase_revert_if_structured(
-            document=current, version_id=version_id, author=author, summary=summary
-        )
-        if result is not None:
-            return result
+    guards_check(current, "revert")
+    result = kind_handler(current.kind).revert(
+        document=current, version_id=version_id, author=author, summary=summary
+    )
+    if result is not None:
+        return result
     old = version_of(current, version_id)
     fields = old.field_dict
     current.title, current.body = fields["title"], fields["body"]
     date = timezone.localtime(old.revision.date_created).strftime("%Y-%m-%d %H:%M")
-    version = _save_revision(
+    version = document_revision_save(
         document=current,
         author=author,
         summary=summary or _("Reverted to the version of %(date)s") % {"date": date},
@@ -341,10 +343,12 @@ def document_rename(
 ) -> Document:
     """Give a document a new title and address; the old address keeps working."""
     permissions.check(author, Action.EDIT, document.programme)
-    current = _lock(document)
-    _ensure_not_frozen(current, "rename")
+    current = document_lock(document)
+    guards_check(current, "rename")
     title = title.strip()
-    new_slug = slugify(slug or "") or _unique_slug(current.programme, title, exclude_pk=current.pk)
+    new_slug = slugify(slug or "") or document_slug_free(
+        current.programme, title, exclude_pk=current.pk
+    )
     if (
         Document.objects.filter(programme=current.programme, slug=new_slug)
         .exclude(pk=current.pk)
@@ -356,19 +360,19 @@ def document_rename(
         raise ValidationError({"slug": _("Another document in this programme has this address.")})
     old_slug = current.slug
     current.title, current.slug = title, new_slug
-    _validate(current)
+    document_validate(current)
     if old_slug != new_slug:
         SlugRedirect.objects.filter(programme=current.programme, old_slug=new_slug).delete()
         SlugRedirect.objects.get_or_create(
             programme=current.programme, old_slug=old_slug, defaults={"document": current}
         )
-    version = _save_revision(
+    version = document_revision_save(
         document=current,
         author=author,
         summary=summary or _("Renamed"),
         action=EditMeta.Action.RENAME,
     )
-    _bump_link_epoch(current.programme)
+    link_epoch_bump(current.programme)
     document_event(
         document=current, event=DocumentEvent.RENAMED, actor=author, version_id=version.pk
     )
@@ -381,15 +385,15 @@ def document_move(
 ) -> Document:
     """Hang a document below another parent (or at the top)."""
     permissions.check(author, Action.EDIT, document.programme)
-    current = _lock(document)
-    _ensure_not_frozen(current, "move")
+    current = document_lock(document)
+    guards_check(current, "move")
     if parent is not None:
-        _ensure_not_frozen(parent, "move")
+        guards_check(parent, "move")
         if parent.is_deleted:
             raise ValidationError({"parent": _("The new parent was deleted.")})
     current.parent = parent
-    _validate(current)
-    version = _save_revision(
+    document_validate(current)
+    version = document_revision_save(
         document=current, author=author, summary=summary or _("Moved"), action=EditMeta.Action.MOVE
     )
     document_event(document=current, event=DocumentEvent.MOVED, actor=author, version_id=version.pk)
@@ -400,13 +404,13 @@ def document_move(
 def document_delete(*, document: Document, by) -> Document:
     """Soft delete: the document and its history stay, hidden, until a lead restores it."""
     permissions.check(by, Action.DELETE, document.programme)
-    current = _lock(document)
-    _ensure_not_frozen(current, "delete")
+    current = document_lock(document)
+    guards_check(current, "delete")
     if current.children.alive().exists():
         raise WikiError(_("Move or delete the documents below this one first."))
     current.deleted_at, current.deleted_by = timezone.now(), by
     current.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    _bump_link_epoch(current.programme)
+    link_epoch_bump(current.programme)
     document_event(document=current, event=DocumentEvent.DELETED, actor=by)
     return current
 
@@ -414,12 +418,12 @@ def document_delete(*, document: Document, by) -> Document:
 @transaction.atomic
 def document_restore(*, document: Document, by) -> Document:
     permissions.check(by, Action.RESTORE, document.programme)
-    current = _lock(document)
+    current = document_lock(document)
     if current.parent is not None and current.parent.is_deleted:
         raise WikiError(_("Restore the document above this one first."))
     current.deleted_at, current.deleted_by = None, None
     current.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    _bump_link_epoch(current.programme)
+    link_epoch_bump(current.programme)
     document_event(document=current, event=DocumentEvent.RESTORED, actor=by)
     return current
 
@@ -432,7 +436,7 @@ def comment_add(*, document: Document, author, body: str) -> Comment:
         raise ValidationError({"body": _("Write a comment first.")})
     if document.is_deleted:
         raise WikiError(_("This document was deleted."))
-    _ensure_not_frozen(document, "comment")
+    guards_check(document, "comment")
     comment = Comment.objects.create(
         document=document,
         author=author,
@@ -441,3 +445,37 @@ def comment_add(*, document: Document, author, body: str) -> Comment:
     )
     document_event(document=document, event=DocumentEvent.COMMENTED, actor=author)
     return comment
+
+
+# --- Watching ---
+
+
+@transaction.atomic
+def watch_set(*, user, programme: Programme, document=None, scope: str = "") -> Watch:
+    """Watch a document, a document with everything below it, or (without a document) the
+    whole programme. Anyone logged in who may read the programme."""
+    permissions.check(user, Action.WATCH, programme)
+    if document is None:
+        watch, _created = Watch.objects.update_or_create(
+            user=user,
+            programme=programme,
+            document=None,
+            defaults={"scope": Watch.Scope.PROGRAMME, "automatic": False},
+        )
+        return watch
+    if document.programme_id != programme.pk:
+        raise ValidationError({"document": _("The document is not in this programme.")})
+    scope = scope or Watch.Scope.DOCUMENT
+    if scope not in (Watch.Scope.DOCUMENT, Watch.Scope.SUBTREE):
+        raise ValidationError({"scope": _("Choose what to watch.")})
+    watch, _created = Watch.objects.update_or_create(
+        user=user,
+        document=document,
+        defaults={"programme": programme, "scope": scope, "automatic": False},
+    )
+    return watch
+
+
+@transaction.atomic
+def watch_remove(*, user, programme: Programme, document=None) -> None:
+    Watch.objects.filter(user=user, programme=programme, document=document).delete()

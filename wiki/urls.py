@@ -7,7 +7,6 @@ app_name = "wiki"
 document = "p/<slug:programme>/d/<slug:slug>/"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("p/<slug:programme>/", views.programme, name="programme"),
     path("p/<slug:programme>/new/", views.create, name="create"),
@@ -25,4 +24,6 @@ urlpatterns = [
     path(f"{document}move/", views.move, name="move"),
     path(f"{document}delete/", views.delete, name="delete"),
     path(f"{document}comments/", views.comment, name="comment"),
+    path("p/<slug:programme>/watch/", views.watch, name="watch_programme"),
+    path("p/<slug:programme>/watch/<slug:slug>/", views.watch, name="watch"),
 ]

@@ -4,6 +4,7 @@ services); the templates only hide what the person may not do anyway."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
@@ -21,8 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reversion.models import Version
 
 from participation import permissions
+from participation.forms import add_service_errors
 from participation.models import Membership, ProgrammeRole
 from participation.permissions import Action
+from participation.selectors import programme_for
 
 from . import display, rendering, selectors, services
 from .diff import CONTEXT_LINES, DIFF_FORMAT, diff_texts, versions_diff
@@ -34,7 +37,7 @@ from .forms import (
     MoveForm,
     RenameForm,
     SearchForm,
-    add_service_errors,
+    WatchForm,
 )
 from .models import Document, version_number
 
@@ -119,19 +122,8 @@ def _authors_between(document: Document, after_id: int | None, before_id: int) -
 
 
 @require_GET
-def home(request):
-    programmes = [
-        (programme, permissions.level_of(request.user, programme))
-        for programme in permissions.visible_programmes(request.user).order_by("name")
-    ]
-    return render(
-        request, "wiki/home.html", {"programmes": programmes, "search_form": SearchForm()}
-    )
-
-
-@require_GET
 def programme(request, programme):
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     memberships = (
         Membership.objects.filter(programme=programme)
         .select_related("organisation")
@@ -178,7 +170,7 @@ def search(request):
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if form.cleaned_data["programme"]:
-            programme = selectors.programme_for(request.user, form.cleaned_data["programme"])
+            programme = programme_for(request.user, form.cleaned_data["programme"])
         if query:
             results = selectors.search_documents(request.user, query, programme)
             page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -194,7 +186,7 @@ def search(request):
 
 @require_http_methods(["GET", "POST"])
 def create(request, programme):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     if request.method == "POST" and "preview" in request.POST:
         return _preview_page(request, programme, "wiki/create.html", DocumentCreateForm, {})
     if request.method == "POST":
@@ -273,7 +265,7 @@ def _create_initial(request, programme) -> dict:
 @require_POST
 def preview(request, programme):
     """The editor's live preview: the same rendering and sanitising as a saved page."""
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     body = request.POST.get("body", "")
     if len(body) > MAX_BODY_LENGTH:
         return HttpResponseBadRequest(_("This text is too long to preview."))
@@ -285,7 +277,7 @@ def preview(request, programme):
 @require_GET
 def titles(request, programme):
     """Titles for the editor's `[[wiki link]]` hint: living documents whose title contains `q`."""
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     query = request.GET.get("q", "").strip()[:100]
     documents = Document.objects.alive().filter(programme=programme)
     if query:
@@ -299,7 +291,7 @@ def titles(request, programme):
 
 @require_GET
 def document(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -330,7 +322,7 @@ def _document_context(request, programme, document, *, comment_form) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def edit(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug, include_deleted=request.method == "POST")
     if moved:
         return moved
@@ -418,7 +410,7 @@ def _conflict(request, context: dict, conflict: services.EditConflict):
 
 @require_GET
 def history(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -444,7 +436,7 @@ def history(request, programme, slug):
 
 @require_GET
 def version(request, programme, slug, version_id):
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -474,7 +466,7 @@ def version(request, programme, slug, version_id):
 def diff(request, programme, slug):
     """Side by side: ?from=<id>&to=<id>. Without `to`, the current version; without `from`, the
     version before `to`."""
-    programme = selectors.programme_for(request.user, programme)
+    programme = programme_for(request.user, programme)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -524,7 +516,7 @@ def diff(request, programme, slug):
 
 @require_POST
 def revert(request, programme, slug, version_id):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -542,7 +534,7 @@ def revert(request, programme, slug, version_id):
 
 @require_http_methods(["GET", "POST"])
 def rename(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -581,7 +573,7 @@ def rename(request, programme, slug):
 
 @require_http_methods(["GET", "POST"])
 def move(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.EDIT)
+    programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -615,7 +607,7 @@ def move(request, programme, slug):
 
 @require_http_methods(["GET", "POST"])
 def delete(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.DELETE)
+    programme = programme_for(request.user, programme, Action.DELETE)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
@@ -644,7 +636,7 @@ def delete(request, programme, slug):
 
 @require_GET
 def trash(request, programme):
-    programme = selectors.programme_for(request.user, programme, Action.DELETE)
+    programme = programme_for(request.user, programme, Action.DELETE)
     documents = (
         Document.objects.deleted()
         .filter(programme=programme)
@@ -660,7 +652,7 @@ def trash(request, programme):
 
 @require_POST
 def restore(request, programme, document_id):
-    programme = selectors.programme_for(request.user, programme, Action.RESTORE)
+    programme = programme_for(request.user, programme, Action.RESTORE)
     document = get_object_or_404(Document.objects.deleted(), programme=programme, pk=document_id)
     try:
         services.document_restore(document=document, by=request.user)
@@ -673,7 +665,7 @@ def restore(request, programme, document_id):
 
 @require_POST
 def comment(request, programme, slug):
-    programme = selectors.programme_for(request.user, programme, Action.DISCUSS)
+    programme = programme_for(request.user, programme, Action.DISCUSS)
     document, moved = _document(request, programme, slug, include_deleted=True)
     if moved:
         return moved
@@ -693,3 +685,40 @@ def comment(request, programme, slug):
     # Show the page again with the comment as typed and the reason it was not added.
     context = _document_context(request, programme, document, comment_form=form)
     return render(request, "wiki/document.html", context, status=400)
+
+
+# --- Watching ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def watch(request, programme, slug=None):
+    programme = programme_for(request.user, programme, Action.WATCH)
+    document = None
+    if slug is not None:
+        document = get_object_or_404(Document.objects.alive(), programme=programme, slug=slug)
+    current = selectors.watch_of(request.user, programme, document)
+    form = WatchForm(
+        request.POST or None,
+        initial={"scope": current.scope if current else "subtree"},
+    )
+    if request.method == "POST" and form.is_valid():
+        scope = form.cleaned_data["scope"]
+        if document is None:
+            scope = request.POST.get("scope", "")
+        if scope:
+            services.watch_set(
+                user=request.user, programme=programme, document=document, scope=scope
+            )
+            messages.success(request, _("You watch this now."))
+        else:
+            services.watch_remove(user=request.user, programme=programme, document=document)
+            messages.success(request, _("You no longer watch this."))
+        if document is not None:
+            return redirect(document.get_absolute_url())
+        return redirect("participation:members", programme=programme.slug)
+    return render(
+        request,
+        "wiki/watch.html",
+        {"programme": programme, "document": document, "watch": current, "form": form},
+    )

@@ -218,13 +218,13 @@ def test_stale_update_that_does_not_overlap_is_merged(api, world, make_document)
     assert data["document"]["body"] == "Een, door de lead.\nTwee.\nDrie.\nVier.\nVijf, door mij.\n"
 
 
-def test_update_of_a_frozen_document_is_409_with_the_reason(api, world, make_document, monkeypatch):
+def test_update_of_a_frozen_document_is_409_with_the_reason(api, world, make_document, save_guard):
     document = make_document(world)
 
     def frozen(*, document, action):
         raise services.DocumentFrozen("The deadline has passed.")
 
-    monkeypatch.setattr("timeboxes.services.document_freeze_check", frozen)
+    save_guard(frozen)
     response = api.put(
         doc_path(world, document),
         {"base_version_id": document.head_id, "body": "Too late.\n"},

@@ -51,12 +51,12 @@ def demo_pages() -> list[MainPage]:
         MainPage("programme", route("wiki:programme", "triple-a"), None),
         MainPage("document", document.get_absolute_url(), None),
         MainPage("history", route("wiki:history", "triple-a", document.slug), None),
-        MainPage("insight", route("experience:insight", "triple-a"), None),
+        MainPage("insight", route("workspace:insight", "triple-a"), None),
         MainPage("overview", route("usecases:overview", "triple-a"), None),
-        MainPage("dashboard", route("experience:dashboard"), "albeda"),
+        MainPage("dashboard", route("workspace:dashboard"), "albeda"),
         MainPage("edit", route("wiki:edit", "triple-a", document.slug), "albeda"),
         MainPage("notifications", route("participation:notifications"), "albeda"),
-        MainPage("lead dashboard", route("experience:dashboard"), "lead"),
+        MainPage("lead dashboard", route("workspace:dashboard"), "lead"),
     ]
     if len(versions) > 1:
         diff = route("wiki:diff", "triple-a", document.slug)

@@ -213,11 +213,10 @@ def test_notification_emails_keep_hostile_text_inert(
     world, make_document, settings, django_capture_on_commit_callbacks
 ):
     from participation import notifications
-    from participation import services as participation
 
     settings.STIP_NOTIFICATION_COALESCE_SECONDS = 0
     document = make_document(world, title="<script>alert(1)</script>", body="start")
-    participation.watch_set(user=world.observer, programme=world.programme, document=document)
+    services.watch_set(user=world.observer, programme=world.programme, document=document)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         for payload in PAYLOADS[:25]:

@@ -3,9 +3,10 @@
 import pytest
 
 from participation import services
-from participation.models import JoinRequest, Membership, Watch
+from participation.models import JoinRequest, Membership
 from tests import factories
 from tests.api.conftest import ApiClient
+from wiki.models import Watch
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from participation import services
-from participation.models import Event, Notification, Profile, Watch
+from participation.models import Notification, Profile
 from participation.tasks import (
     digest_send_task,
     event_fan_out_task,
@@ -17,7 +17,8 @@ from participation.tasks import (
 )
 from tests.worker import broker_unreachable
 from wiki import services as wiki
-from wiki.models import Document
+from wiki.events import DocumentEvent
+from wiki.models import Document, Watch
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -59,11 +60,11 @@ def test_subtree_watcher_is_told_of_a_change_below_and_the_author_is_not(
     world, tree, celery_worker_redis
 ):
     main, work, use_case = tree
-    services.watch_set(
+    wiki.watch_set(
         user=world.observer, programme=world.programme, document=main, scope=Watch.Scope.SUBTREE
     )
-    services.watch_set(user=world.outsider, programme=world.programme, document=work)
-    services.watch_set(user=world.contributor, programme=world.programme)
+    wiki.watch_set(user=world.outsider, programme=world.programme, document=work)
+    wiki.watch_set(user=world.contributor, programme=world.programme)
     celery_worker_redis.drain()
     mail.outbox.clear()
 
@@ -72,8 +73,8 @@ def test_subtree_watcher_is_told_of_a_change_below_and_the_author_is_not(
     celery_worker_redis.wait_for(lambda: len(_mail_to(world.observer)) == 1)
     celery_worker_redis.drain()
     observer_note = Notification.objects.get(recipient=world.observer)
-    assert observer_note.document == use_case
-    assert observer_note.kind == Event.Kind.EDITED
+    assert observer_note.target == use_case
+    assert observer_note.kind == DocumentEvent.EDITED
     assert "Stap toegevoegd" in _mail_to(world.observer)[0].body
     assert not Notification.objects.filter(recipient=world.contributor).exists()
     assert not _mail_to(world.contributor)
@@ -85,7 +86,7 @@ def test_digest_groups_changes_per_programme_and_document_and_skips_empty_ones(
     world, tree, celery_worker_redis
 ):
     main, work, use_case = tree
-    services.watch_set(user=world.observer, programme=world.programme)
+    wiki.watch_set(user=world.observer, programme=world.programme)
     services.preferences_update(user=world.observer, email_frequency=Profile.EmailFrequency.DAILY)
     services.preferences_update(user=world.outsider, email_frequency=Profile.EmailFrequency.DAILY)
     celery_worker_redis.drain()
@@ -117,10 +118,10 @@ def test_digest_groups_changes_per_programme_and_document_and_skips_empty_ones(
 
 def test_a_task_run_twice_sends_nothing_twice(world, tree, celery_redis):
     main, work, use_case = tree
-    services.watch_set(user=world.observer, programme=world.programme)
+    wiki.watch_set(user=world.observer, programme=world.programme)
     # Nothing runs yet: the events wait in Redis.
     _edit(use_case, world.contributor, "Nog een versie.\n")
-    event = Event.objects.get(kind=Event.Kind.EDITED, document=use_case)
+    event = use_case.events.get(kind=DocumentEvent.EDITED)
     for _ in range(2):
         event_fan_out_task.delay(event.pk)
         notifications_deliver_task.delay()
@@ -140,7 +141,7 @@ def test_edit_while_broker_is_down_succeeds_at_once_and_is_delivered_after(
     world, tree, celery_redis
 ):
     main, work, use_case = tree
-    services.watch_set(
+    wiki.watch_set(
         user=world.observer, programme=world.programme, document=main, scope=Watch.Scope.SUBTREE
     )
     with broker_unreachable():
@@ -151,7 +152,7 @@ def test_edit_while_broker_is_down_succeeds_at_once_and_is_delivered_after(
     use_case.refresh_from_db()
     assert use_case.body == "Geschreven tijdens een storing.\n"
     assert use_case.head_id == result.version.pk
-    pending = Event.objects.get(document=use_case, kind=Event.Kind.EDITED)
+    pending = use_case.events.get(kind=DocumentEvent.EDITED)
     assert pending.fanned_out_at is None
     assert not Notification.objects.filter(event=pending).exists()
 

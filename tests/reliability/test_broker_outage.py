@@ -21,14 +21,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from participation import services as participation
-from participation.models import Event, Notification
+from participation.models import Notification
 from participation.tasks import outbox_sweep_task
 from tests.worker import broker_unreachable
 from timeboxes import services as timeboxes
 from timeboxes.models import Milestone, Notice
 from usecases.models import SignOff
 from wiki import services as wiki
+from wiki.events import DocumentEvent
 from wiki.models import Comment
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -60,7 +60,7 @@ def document(world, make_document):
 def test_comment_while_broker_is_down_is_added_at_once_and_watchers_are_told_once_after(
     client, world, document, celery_redis
 ):
-    participation.watch_set(user=world.observer, programme=world.programme)
+    wiki.watch_set(user=world.observer, programme=world.programme)
     client.force_login(world.contributor)
     url = reverse("wiki:comment", kwargs={"programme": world.programme.slug, "slug": document.slug})
 
@@ -70,7 +70,7 @@ def test_comment_while_broker_is_down_is_added_at_once_and_watchers_are_told_onc
     assert Comment.objects.get(document=document).body == "Geschreven tijdens een storing."
     page = client.get(response["Location"])
     assert "Geschreven tijdens een storing." in page.content.decode()
-    pending = Event.objects.get(document=document, kind=Event.Kind.COMMENTED)
+    pending = document.events.get(kind=DocumentEvent.COMMENTED)
     assert pending.fanned_out_at is None
     assert not Notification.objects.filter(event=pending).exists()
 
@@ -93,7 +93,7 @@ def test_fan_out_is_enqueued_only_once_the_comment_is_committed(world, document,
     event that is not there yet, and a broker that is down never holds the change's locks."""
     with transaction.atomic():
         wiki.comment_add(document=document, author=world.contributor, body="Na de commit.")
-        assert Event.objects.filter(document=document, fanned_out_at__isnull=True).exists()
+        assert document.events.filter(fanned_out_at__isnull=True).exists()
         assert celery_redis.queue_length() == 0, "enqueued before the comment was committed"
     assert celery_redis.queue_length() == 1
 

@@ -26,8 +26,7 @@ import time_machine
 from django.db import transaction
 from django.utils import timezone
 
-from participation import services as participation
-from participation.models import Event, Notification
+from participation.models import Notification
 from participation.tasks import outbox_sweep_task
 from tests import factories
 from tests.reliability.conftest import backend_alive, backends_blocked_by_me, wait_until
@@ -35,6 +34,7 @@ from timeboxes import services as timeboxes
 from timeboxes.models import Baseline, Milestone, Notice, Timebox, TimeboxEvent
 from timeboxes.tasks import timeboxes_sweep_task
 from wiki import services as wiki
+from wiki.events import DocumentEvent
 from wiki.models import Document
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -86,7 +86,7 @@ def watched_document(world, make_document):
     document = make_document(world, title="Rooster")
     watchers = [factories.UserFactory(username=f"watcher{n}") for n in range(WATCHERS)]
     for person in watchers:
-        participation.watch_set(user=person, programme=world.programme)
+        wiki.watch_set(user=person, programme=world.programme)
     return document, watchers
 
 
@@ -102,7 +102,7 @@ def test_fan_out_and_delivery_killed_complete_after_restart_and_nobody_is_told_t
         author=world.contributor,
         summary="Voor alle volgers",
     )
-    event = Event.objects.get(document=document, kind=Event.Kind.EDITED)
+    event = document.events.get(kind=DocumentEvent.EDITED)
     assert handler.received == []
 
     # 1. The worker fans the edit out and is killed while inserting the notifications: the

@@ -402,7 +402,7 @@ def test_reminder_is_in_the_recipients_language(clock, world, scope, make_timebo
 
 
 def test_observer_watching_something_in_scope_is_reminded(clock, world, scope, make_timebox):
-    from participation.models import Watch
+    from wiki.models import Watch
 
     Watch.objects.create(
         user=world.observer, programme=world.programme, document=scope["work"], scope="document"
@@ -417,7 +417,7 @@ def test_observer_watching_something_in_scope_is_reminded(clock, world, scope, m
 def test_observer_watching_only_outside_the_scope_is_not_reminded(
     clock, world, scope, make_timebox
 ):
-    from participation.models import Watch
+    from wiki.models import Watch
 
     Watch.objects.create(user=world.observer, programme=world.programme, document=scope["outside"])
     timebox = make_timebox(days=2)

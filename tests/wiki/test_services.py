@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from participation import selectors as participation_selectors
 from wiki import selectors, services
 from wiki.models import EditMeta
 
@@ -81,7 +82,7 @@ def test_non_contributors_cannot_edit(world, make_document, role):
 def test_members_only_programme_is_hidden_from_outsiders(closed_world, make_document):
     make_document(closed_world)
     with pytest.raises(Http404):
-        selectors.programme_for(closed_world.outsider, closed_world.programme.slug)
+        participation_selectors.programme_for(closed_world.outsider, closed_world.programme.slug)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ def as_contributor(client, world):
 
 def test_home_lists_readable_programmes_with_my_level(client, world, closed_world):
     client.force_login(world.observer)
-    response = client.get(reverse("wiki:home"))
+    response = client.get(reverse("home"))
     assert response.status_code == 200
     assert world.programme.name in response.text
     assert closed_world.programme.name not in response.text
@@ -245,14 +245,14 @@ def test_separate_changes_on_the_same_base_are_merged_with_a_message(client, wor
 
 
 def test_frozen_document_refuses_the_save_and_keeps_the_text(
-    as_contributor, world, make_document, monkeypatch
+    as_contributor, world, make_document, save_guard
 ):
     document = make_document(world, body="Oud.\n")
 
     def frozen(*, document, action):
         raise services.DocumentFrozen("The timebox closed; this document is frozen.")
 
-    monkeypatch.setattr("timeboxes.services.document_freeze_check", frozen)
+    save_guard(frozen)
     response = as_contributor.post(
         url("edit", document),
         {"title": document.title, "body": "Mijn nieuwe tekst", "base_version": document.head_id},
@@ -515,7 +515,7 @@ def test_language_switch_is_remembered(client, world):
     response = client.post(reverse("set_language"), {"language": "nl", "next": "/"})
     assert response.status_code == 302
     assert client.cookies["django_language"].value == "nl"
-    page = client.get(reverse("wiki:home"))
+    page = client.get(reverse("home"))
     assert page.wsgi_request.LANGUAGE_CODE == "nl"
     assert '<html lang="nl">' in page.text
 

@@ -148,4 +148,4 @@ def test_hidden_programme_page_is_not_found_for_outsiders(client, closed_world):
     client.force_login(closed_world.outsider)
     path = reverse("wiki:programme", args=[closed_world.programme.slug])
     assert client.get(path).status_code == 404
-    assert closed_world.programme.name not in client.get(reverse("wiki:home")).text
+    assert closed_world.programme.name not in client.get(reverse("home")).text

@@ -1,4 +1,5 @@
-"""Display helpers for the wiki's templates. Display only: no queries, no decisions."""
+"""Display helpers for the wiki's templates. Display only, no decisions; `programme_watch` is
+the one that reads (a person's watch of a programme)."""
 
 from django import template
 from django.template.defaultfilters import date as date_filter
@@ -9,10 +10,21 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from participation.models import Level
+from wiki import selectors
 
 from ..models import version_number
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def programme_watch(context, programme):
+    """The person's watch of the whole programme, or None."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        return None
+    return selectors.watch_of(user, programme)
 
 
 @register.filter

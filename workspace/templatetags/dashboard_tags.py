@@ -2,7 +2,7 @@
 
 from django import template
 
-from wiki import dashboard
+from workspace import dashboard
 
 register = template.Library()
 

@@ -14,7 +14,8 @@ from django.utils import translation
 
 from participation.models import Membership
 from tests import factories
-from wiki import insight, services
+from wiki import services
+from workspace import insight
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=AMSTERDAM)  # a Wednesday
@@ -140,8 +141,8 @@ def _table_rows(html: str, key: str) -> list[list[str]]:
 def test_csv_has_the_numbers_of_the_table(client, busy_world, key):
     programme = busy_world.programme
     with time_machine.travel(NOW, tick=False):
-        page = client.get(reverse("experience:insight", args=[programme.slug]))
-        download = client.get(reverse("experience:insight_csv", args=[programme.slug, key]))
+        page = client.get(reverse("workspace:insight", args=[programme.slug]))
+        download = client.get(reverse("workspace:insight_csv", args=[programme.slug, key]))
 
     assert page.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
@@ -154,7 +155,7 @@ def test_csv_has_the_numbers_of_the_table(client, busy_world, key):
 
 
 def test_anyone_may_see_insight_of_an_open_programme(client, world):
-    response = client.get(reverse("experience:insight", args=[world.programme.slug]))
+    response = client.get(reverse("workspace:insight", args=[world.programme.slug]))
 
     assert response.status_code == 200
     assert "Contributions per organisation per week" in response.content.decode()
@@ -167,20 +168,20 @@ def test_insight_of_a_members_only_programme_is_hidden_from_others(client, close
         client.force_login(person)
     slug = closed_world.programme.slug
 
-    assert client.get(reverse("experience:insight", args=[slug])).status_code == 404
-    assert client.get(reverse("experience:insight_csv", args=[slug, "growth"])).status_code == 404
+    assert client.get(reverse("workspace:insight", args=[slug])).status_code == 404
+    assert client.get(reverse("workspace:insight_csv", args=[slug, "growth"])).status_code == 404
 
 
 def test_observer_sees_insight_of_a_members_only_programme(client, closed_world):
     client.force_login(closed_world.observer)
 
-    response = client.get(reverse("experience:insight", args=[closed_world.programme.slug]))
+    response = client.get(reverse("workspace:insight", args=[closed_world.programme.slug]))
 
     assert response.status_code == 200
 
 
 def test_unknown_chart_is_not_found(client, world):
-    url = reverse("experience:insight_csv", args=[world.programme.slug, "nonsense"])
+    url = reverse("workspace:insight_csv", args=[world.programme.slug, "nonsense"])
 
     assert client.get(url).status_code == 404
 

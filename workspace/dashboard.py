@@ -25,9 +25,9 @@ from reversion.models import Version
 from participation import permissions
 from participation.models import Level, Organisation, Programme, ProgrammeRole
 from participation.permissions import Action
+from wiki.models import Document, EditMeta
 
 from .insight import document_keys, installed_model
-from .models import Document, EditMeta
 
 FIRST_VISIT_DAYS = 14
 CLOSING_SOON_DAYS = 14
@@ -155,7 +155,7 @@ def changes_since(user, programmes: list[Programme], since: dt.datetime) -> tupl
     exists, in their programmes until then. Returns (changes, source)."""
     documents = Document.objects.alive().filter(programme__in=programmes)
     source = "programmes"
-    watch = installed_model("participation", "Watch")
+    watch = installed_model("wiki", "Watch")
     if watch is not None and watch.objects.filter(user=user).exists():
         documents = documents.filter(_watched_by(watch, user))
         source = "watched"

@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 
 from participation.models import Level
 from tests import factories
-from wiki import dashboard, services
+from wiki import services
+from workspace import dashboard
 
 
 def log_out_keeping_cookies(client):
@@ -33,7 +34,7 @@ def edit(document, author, text, summary=""):
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client):
-    response = client.get(reverse("experience:dashboard"))
+    response = client.get(reverse("workspace:dashboard"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -46,7 +47,7 @@ def test_log_in_leads_to_the_dashboard(client, world):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("experience:dashboard")
+    assert response["Location"] == reverse("workspace:dashboard")
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_log_in_leads_to_the_dashboard(client, world):
 def test_dashboard_shows_my_programme_with_my_level(client, world, role, level):
     client.force_login(world.person(role))
 
-    response = client.get(reverse("experience:dashboard"))
+    response = client.get(reverse("workspace:dashboard"))
 
     entry = response.context["dashboard"].programmes[0]
     assert entry.programme == world.programme
@@ -69,7 +70,7 @@ def test_dashboard_shows_my_programme_with_my_level(client, world, role, level):
 def test_outsider_has_no_programmes_but_sees_the_open_ones_to_read(client, world):
     client.force_login(world.outsider)
 
-    response = client.get(reverse("experience:dashboard"))
+    response = client.get(reverse("workspace:dashboard"))
 
     board = response.context["dashboard"]
     assert board.programmes == []
@@ -80,7 +81,7 @@ def test_outsider_has_no_programmes_but_sees_the_open_ones_to_read(client, world
 def test_members_only_programme_of_others_is_not_counted(client, closed_world):
     client.force_login(closed_world.outsider)
 
-    board = client.get(reverse("experience:dashboard")).context["dashboard"]
+    board = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert board.open_programmes == 0
 
@@ -88,7 +89,7 @@ def test_members_only_programme_of_others_is_not_counted(client, closed_world):
 def test_what_asks_for_you_comes_before_everything_else(client, world):
     client.force_login(world.contributor)
 
-    html = client.get(reverse("experience:dashboard")).content.decode()
+    html = client.get(reverse("workspace:dashboard")).content.decode()
 
     main = html.split('id="main"', 1)[1]
     assert main.index("What asks for you") < main.index("Your programmes")
@@ -99,11 +100,11 @@ def test_what_asks_for_you_comes_before_everything_else(client, world):
 def test_only_leads_see_join_requests_section(client, world):
     client.force_login(world.lead)
     lead_keys = [
-        s.key for s in client.get(reverse("experience:dashboard")).context["dashboard"].asks
+        s.key for s in client.get(reverse("workspace:dashboard")).context["dashboard"].asks
     ]
     client.force_login(world.observer)
     observer_keys = [
-        s.key for s in client.get(reverse("experience:dashboard")).context["dashboard"].asks
+        s.key for s in client.get(reverse("workspace:dashboard")).context["dashboard"].asks
     ]
 
     assert "join_requests" in lead_keys
@@ -115,7 +116,7 @@ def test_changes_by_others_since_last_visit_are_listed(client, world, make_docum
     edit(document, world.contributor, "Een betere visie.\n", summary="Doel aangescherpt")
     client.force_login(world.observer)
 
-    response = client.get(reverse("experience:dashboard"))
+    response = client.get(reverse("workspace:dashboard"))
 
     changes = response.context["dashboard"].changes
     assert [(c.document, c.revision.user, c.count) for c in changes] == [
@@ -131,7 +132,7 @@ def test_my_own_changes_are_under_my_edits_not_under_changes(client, world, make
     edit(document, world.contributor, "Nog een versie.\n")
     client.force_login(world.contributor)
 
-    board = client.get(reverse("experience:dashboard")).context["dashboard"]
+    board = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert board.changes == []
     assert [c.document for c in board.my_edits] == [document, document]
@@ -140,13 +141,13 @@ def test_my_own_changes_are_under_my_edits_not_under_changes(client, world, make
 def test_second_visit_shows_only_what_changed_since_the_first(client, world, make_document):
     document = make_document(world, title="Visie")
     client.force_login(world.observer)
-    client.get(reverse("experience:dashboard"))
+    client.get(reverse("workspace:dashboard"))
     log_out_keeping_cookies(client)  # a new session: the cookie remembers the visit
 
     with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
         edit(document, world.contributor, "Later werk.\n", summary="Later werk")
         client.force_login(world.observer)
-        board = client.get(reverse("experience:dashboard")).context["dashboard"]
+        board = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert [c.revision.comment for c in board.changes] == ["Later werk"]
 
@@ -155,8 +156,8 @@ def test_reload_in_the_same_session_keeps_the_changes(client, world, make_docume
     make_document(world, title="Visie")
     client.force_login(world.observer)
 
-    first = client.get(reverse("experience:dashboard")).context["dashboard"]
-    again = client.get(reverse("experience:dashboard")).context["dashboard"]
+    first = client.get(reverse("workspace:dashboard")).context["dashboard"]
+    again = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert len(first.changes) == 1
     assert len(again.changes) == 1
@@ -165,11 +166,11 @@ def test_reload_in_the_same_session_keeps_the_changes(client, world, make_docume
 def test_another_persons_visit_cookie_is_ignored(client, world, make_document):
     make_document(world, title="Visie")
     client.force_login(world.lead)
-    client.get(reverse("experience:dashboard"))
+    client.get(reverse("workspace:dashboard"))
     log_out_keeping_cookies(client)
     client.force_login(world.observer)
 
-    board = client.get(reverse("experience:dashboard")).context["dashboard"]
+    board = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert len(board.changes) == 1  # the lead's visit a moment ago does not hide it
 
@@ -180,7 +181,7 @@ def test_changes_in_members_only_programme_are_not_shown_to_outsiders(
     make_document(closed_world, title="Geheim")
     client.force_login(closed_world.outsider)
 
-    html = client.get(reverse("experience:dashboard")).content.decode()
+    html = client.get(reverse("workspace:dashboard")).content.decode()
 
     assert "Geheim" not in html
 
@@ -190,7 +191,7 @@ def test_deleted_documents_drop_out_of_the_lists(client, world, make_document):
     services.document_delete(document=document, by=world.lead)
     client.force_login(world.lead)
 
-    board = client.get(reverse("experience:dashboard")).context["dashboard"]
+    board = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert board.my_edits == []
 
@@ -212,11 +213,11 @@ def test_use_case_awaits_my_organisations_sign_off_until_given(client, world, us
     from usecases import services as usecase_services
 
     client.force_login(world.contributor)
-    before = client.get(reverse("experience:dashboard"))
+    before = client.get(reverse("workspace:dashboard"))
     usecase_services.signoff_give(
         document=use_case, verdict="agree", remarks="", author=world.contributor
     )
-    after = client.get(reverse("experience:dashboard")).context["dashboard"]
+    after = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     waiting = next(s for s in before.context["dashboard"].asks if s.key == "signoffs")
     assert [item.title for item in waiting.items] == ["Leerling schrijft zich in"]
@@ -227,7 +228,7 @@ def test_use_case_awaits_my_organisations_sign_off_until_given(client, world, us
 def test_observer_is_not_asked_to_sign_off(client, world, use_case):
     client.force_login(world.observer)
 
-    board = client.get(reverse("experience:dashboard")).context["dashboard"]
+    board = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert next(s for s in board.asks if s.key == "signoffs").items == []
 
@@ -247,7 +248,7 @@ def test_lead_sees_pending_join_request_with_a_count(client, world):
     )
     client.force_login(world.lead)
 
-    response = client.get(reverse("experience:dashboard"))
+    response = client.get(reverse("workspace:dashboard"))
 
     board = response.context["dashboard"]
     requests = next(s for s in board.asks if s.key == "join_requests")
@@ -272,9 +273,9 @@ def test_timebox_closing_soon_without_my_organisation_asks_for_me(client, world,
     timeboxes.ScopeItem.objects.create(timebox=box, document=document)
     client.force_login(world.contributor)
 
-    before = client.get(reverse("experience:dashboard")).context["dashboard"]
+    before = client.get(reverse("workspace:dashboard")).context["dashboard"]
     edit(document, world.contributor, "Onze bijdrage.\n")
-    after = client.get(reverse("experience:dashboard")).context["dashboard"]
+    after = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert [i.title for i in next(s for s in before.asks if s.key == "timeboxes").items] == [
         "Ronde 1"
@@ -283,7 +284,7 @@ def test_timebox_closing_soon_without_my_organisation_asks_for_me(client, world,
 
 
 def test_with_watches_only_watched_documents_show_as_changes(client, world, make_document):
-    from participation.models import Watch
+    from wiki.models import Watch
 
     watched = make_document(world, title="Gevolgd", kind="main_process")
     below = make_document(world, title="Eronder", kind="work_process", parent=watched)
@@ -293,7 +294,7 @@ def test_with_watches_only_watched_documents_show_as_changes(client, world, make
     )
     client.force_login(world.observer)
 
-    board = client.get(reverse("experience:dashboard")).context["dashboard"]
+    board = client.get(reverse("workspace:dashboard")).context["dashboard"]
 
     assert board.changes_source == "watched"
     assert {c.document for c in board.changes} == {watched, below}
@@ -302,14 +303,14 @@ def test_with_watches_only_watched_documents_show_as_changes(client, world, make
 def test_home_points_a_logged_in_person_to_what_waits(client, world, use_case):
     client.force_login(world.contributor)
 
-    html = client.get(reverse("wiki:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
 
     assert "One thing needs your attention" in html
-    assert reverse("experience:dashboard") in html
+    assert reverse("workspace:dashboard") in html
 
 
 def test_home_has_no_banner_for_visitors(client, world):
-    html = client.get(reverse("wiki:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
 
     assert "needs your attention" not in html
 
@@ -321,7 +322,7 @@ def test_dashboard_speaks_the_chosen_language(client, world, make_document):
     client.cookies["django_language"] = "nl"
 
     with translation.override("en"):  # restores the test's language after the Dutch request
-        response = client.get(reverse("experience:dashboard"))
+        response = client.get(reverse("workspace:dashboard"))
 
     html = response.content.decode()
     assert 'lang="nl"' in html

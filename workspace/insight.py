@@ -31,9 +31,8 @@ from django.utils.translation import gettext_lazy
 from reversion.models import Revision, Version
 
 from participation.models import Membership, Programme
-
-from .models import Document, EditMeta
-from .selectors import programme_for
+from participation.selectors import programme_for
+from wiki.models import Document, EditMeta
 
 WEEKS = 12
 MONTHS = 24

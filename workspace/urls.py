@@ -1,10 +1,11 @@
-"""Routes of the personal dashboard and a programme's insight charts."""
+"""Routes of the personal dashboard and a programme's insight charts. The home page is the
+site's own route, `home` (config.urls)."""
 
 from django.urls import path
 
 from . import dashboard, insight
 
-app_name = "experience"
+app_name = "workspace"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),

@@ -1,5 +1,5 @@
-"""Watching and notifications in the site and by e-mail (tasks run eagerly here; the outbox on a
-real worker is in test_outbox_celery.py)."""
+"""Watching documents, and the notifications of their changes in the site and by e-mail (tasks
+run eagerly here; the outbox on a real worker is in tests/participation/test_outbox_celery.py)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -8,11 +8,12 @@ from django.urls import reverse
 
 from participation import notifications, services
 from participation.emails import unsubscribe_token
-from participation.models import Event, Notification, Profile, Watch
+from participation.models import Notification, Profile
 from tests import factories
 from tests.smtp import smtp_server_start
 from wiki import services as wiki
-from wiki.models import Document
+from wiki.events import DocumentEvent
+from wiki.models import Document, Watch
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_several_quick_edits_by_one_person_become_one_notification(
 ):
     settings.STIP_NOTIFICATION_COALESCE_SECONDS = 600
     main, work, use_case = process
-    services.watch_set(user=world.observer, programme=world.programme, document=use_case)
+    wiki.watch_set(user=world.observer, programme=world.programme, document=use_case)
     first = _edit(run_on_commit, use_case, world.contributor, "Een.\n", summary="Eerste")
     _edit(run_on_commit, use_case, world.contributor, "Twee.\n", summary="Tweede")
     last = _edit(run_on_commit, use_case, world.contributor, "Drie.\n", summary="Derde")
@@ -98,14 +99,14 @@ def test_several_quick_edits_by_one_person_become_one_notification(
 
 def test_nobody_is_notified_of_their_own_edit(world, process, run_on_commit):
     main, work, use_case = process
-    services.watch_set(user=world.contributor, programme=world.programme)
+    wiki.watch_set(user=world.contributor, programme=world.programme)
     _edit(run_on_commit, use_case, world.contributor, "Zelf.\n")
     assert not Notification.objects.filter(recipient=world.contributor).exists()
 
 
 def test_people_who_may_no_longer_read_are_not_notified(closed_world, make_document, run_on_commit):
     document = run_on_commit(make_document, closed_world, title="Geheim")
-    services.watch_set(user=closed_world.observer, programme=closed_world.programme)
+    wiki.watch_set(user=closed_world.observer, programme=closed_world.programme)
     closed_world.observing_org.memberships.all().delete()
     _edit(run_on_commit, document, closed_world.contributor, "Nieuw.\n")
     assert not Notification.objects.filter(recipient=closed_world.observer).exists()
@@ -113,19 +114,19 @@ def test_people_who_may_no_longer_read_are_not_notified(closed_world, make_docum
 
 def test_comment_move_delete_and_restore_notify_watchers(world, process, run_on_commit):
     main, work, use_case = process
-    services.watch_set(user=world.observer, programme=world.programme, document=use_case)
+    wiki.watch_set(user=world.observer, programme=world.programme, document=use_case)
     run_on_commit(wiki.comment_add, document=use_case, author=world.contributor, body="Vraagje")
     run_on_commit(wiki.document_delete, document=use_case, by=world.contributor)
     run_on_commit(wiki.document_restore, document=use_case, by=world.lead)
     kinds = set(
         Notification.objects.filter(recipient=world.observer).values_list("kind", flat=True)
     )
-    assert {Event.Kind.COMMENTED, Event.Kind.DELETED, Event.Kind.RESTORED} <= kinds
+    assert {DocumentEvent.COMMENTED, DocumentEvent.DELETED, DocumentEvent.RESTORED} <= kinds
 
 
 def test_notification_list_counts_unread_and_opens_the_diff(client, world, process, run_on_commit):
     main, work, use_case = process
-    services.watch_set(
+    wiki.watch_set(
         user=world.observer, programme=world.programme, document=main, scope=Watch.Scope.SUBTREE
     )
     result = _edit(run_on_commit, use_case, world.contributor, "Anders.\n", summary="Herzien")
@@ -146,7 +147,7 @@ def test_notification_list_counts_unread_and_opens_the_diff(client, world, proce
 
 def test_nobody_opens_another_persons_notification(client, world, process, run_on_commit):
     main, work, use_case = process
-    services.watch_set(user=world.observer, programme=world.programme)
+    wiki.watch_set(user=world.observer, programme=world.programme)
     _edit(run_on_commit, use_case, world.contributor, "Anders.\n")
     note = Notification.objects.get(recipient=world.observer)
     client.force_login(world.outsider)
@@ -157,7 +158,7 @@ def test_every_email_has_text_html_and_an_unsubscribe_link_that_works_without_lo
     client, world, process, run_on_commit
 ):
     main, work, use_case = process
-    services.watch_set(user=world.observer, programme=world.programme)
+    wiki.watch_set(user=world.observer, programme=world.programme)
     _edit(run_on_commit, use_case, world.contributor, "Anders.\n")
     notifications.notifications_deliver_instant()
     (message,) = [m for m in mail.outbox if world.observer.email in m.to]
@@ -189,7 +190,7 @@ def test_a_tampered_unsubscribe_link_changes_nothing(client, world):
 def test_watch_page_sets_and_stops_a_subtree_watch(client, world, process):
     main, work, use_case = process
     client.force_login(world.observer)
-    url = reverse("participation:watch", args=[world.programme.slug, main.slug])
+    url = reverse("wiki:watch", args=[world.programme.slug, main.slug])
     client.post(url, {"scope": "subtree"})
     assert Watch.objects.get(user=world.observer, document=main).scope == Watch.Scope.SUBTREE
     client.post(url, {"scope": ""})
@@ -199,7 +200,7 @@ def test_watch_page_sets_and_stops_a_subtree_watch(client, world, process):
 def test_anonymous_cannot_watch(client, world, process):
     main, work, use_case = process
     response = client.post(
-        reverse("participation:watch", args=[world.programme.slug, main.slug]),
+        reverse("wiki:watch", args=[world.programme.slug, main.slug]),
         {"scope": "document"},
     )
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -215,7 +216,7 @@ def test_instant_mail_to_many_uses_one_smtp_connection(
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     watchers = [factories.UserFactory(username=f"watcher{n}") for n in range(25)]
     for person in watchers:
-        services.watch_set(user=person, programme=world.programme)
+        wiki.watch_set(user=person, programme=world.programme)
     _edit(run_on_commit, use_case, world.contributor, "Voor iedereen.\n")
     notifications.notifications_deliver_instant()
     received = {rcpt for envelope in smtp_server.handler.envelopes for rcpt in envelope.rcpt_tos}
@@ -253,7 +254,7 @@ def smtp_server():
 
 def test_notifications_survive_the_recipient_losing_their_account(world, process, run_on_commit):
     main, work, use_case = process
-    services.watch_set(user=world.observer, programme=world.programme)
+    wiki.watch_set(user=world.observer, programme=world.programme)
     _edit(run_on_commit, use_case, world.contributor, "Weg.\n")
     get_user_model().objects.filter(pk=world.observer.pk).delete()
     assert notifications.notifications_deliver_instant() == 0
@@ -261,7 +262,7 @@ def test_notifications_survive_the_recipient_losing_their_account(world, process
 
 def test_header_shows_the_unread_count(client, world, process, run_on_commit):
     main, work, use_case = process
-    services.watch_set(user=world.observer, programme=world.programme)
+    wiki.watch_set(user=world.observer, programme=world.programme)
     _edit(run_on_commit, use_case, world.contributor, "Anders.\n")
     client.force_login(world.observer)
     html = client.get(reverse("participation:preferences")).content.decode()
