@@ -9,6 +9,7 @@ waiting) is answered with 409.
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -19,7 +20,7 @@ from wiki.models import Document
 from wiki.selectors import programme_for
 
 from . import notifications, permissions, selectors, services
-from .models import JoinRequest, Organisation, Watch
+from .models import JoinRequest, Watch
 from .permissions import Action
 from .schemas import ErrorOut
 
@@ -156,7 +157,12 @@ def join_request_list(request, programme: str):
 def join_request_create(request, programme: str, payload: JoinRequestIn):
     person = _person(request)
     found = programme_for(person, programme)
-    organisation = get_object_or_404(Organisation, slug=payload.organisation)
+    organisation = (
+        selectors.organisations_asking_for(person).filter(slug=payload.organisation).first()
+    )
+    if organisation is None:
+        # The same answer whether or not the organisation exists: its name is not revealed.
+        raise PermissionDenied(_("You may only ask on behalf of your own organisation."))
     join_request = _joining(
         lambda: services.join_request_create(
             programme=found,

@@ -8,6 +8,7 @@ superusers manage everything. Writes that carry a business rule go through
 Leads reach the admin through the "Programme leads" group that `services.lead_appoint` fills.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,9 +28,10 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 
-from . import permissions, services
+from . import permissions, selectors, services
 from .models import Membership, Organisation, Programme, ProgrammeRole
 from .permissions import Action
+from .text import one_line
 
 ALL_ACTIONS = ("add", "change", "delete", "view")
 
@@ -100,7 +102,10 @@ class ProgrammePolicy(ProgrammeScopedPolicy):
 
 class OrganisationPolicy(BasePermissionPolicy):
     """Leads see organisations and register new ones (to admit them); an organisation may take
-    part in several programmes, so only superusers change or delete one."""
+    part in several programmes, so only superusers change or delete one. A lead sees only the
+    organisations `selectors.organisations_visible_to` shows them, as in the site and the API:
+    not those that take part only in others' members-only programmes, nor new ones that asked
+    to join none of theirs."""
 
     def user_has_permission(self, user, action):
         if not (user.is_authenticated and user.is_active):
@@ -109,6 +114,19 @@ class OrganisationPolicy(BasePermissionPolicy):
             return True
         return action in ("add", "view") and bool(
             permissions.programmes_where(user, Action.MANAGE_MEMBERS)
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return Organisation.objects.none()
+        return selectors.organisations_visible_to(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return (
+            self.user_has_permission(user, action)
+            and self.instances_user_has_any_permission_for(user, [action])
+            .filter(pk=instance.pk)
+            .exists()
         )
 
     def users_with_any_permission(self, actions):
@@ -272,7 +290,18 @@ class ScopedUsageView(ObjectPermissionMixin, UsageView):
 
 
 class ScopedForm(WagtailAdminModelForm):
-    """Offers only the programmes (and, for leads, the people) the admin user may manage."""
+    """Offers only the programmes (and, for leads, the people and organisations) the admin user
+    may manage. Its one-line text fields (names) are stored on one line (`text.one_line`)."""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            one_line_text = isinstance(field, forms.CharField) and isinstance(
+                field.widget, forms.TextInput
+            )
+            if one_line_text and isinstance(data.get(name), str):
+                data[name] = one_line(data[name])
+        return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -283,6 +312,8 @@ class ScopedForm(WagtailAdminModelForm):
             self.fields["programme"].queryset = Programme.objects.filter(
                 pk__in=permissions.programmes_where(user, Action.MANAGE_MEMBERS)
             )
+        if "organisation" in self.fields and not user.is_superuser:
+            self.fields["organisation"].queryset = selectors.organisations_visible_to(user)
         if "user" in self.fields and not user.is_superuser:
             self.fields["user"].queryset = (
                 get_user_model()
