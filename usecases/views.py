@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reversion.models import Version
 
 from participation import permissions
+from participation.http import redirect_next
 from participation.permissions import Action
 from wiki import selectors as wiki_selectors
 from wiki.diff import diff_texts
@@ -598,7 +599,7 @@ def signoffs(request, programme, slug):
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Your organisation's sign-off is recorded."))
-                return redirect(request.POST.get("next") or request.path)
+                return redirect_next(request, request.path)
         elif not permissions.can(request.user, Action.SIGN_OFF, programme):
             raise PermissionDenied(permissions.DENIED_MESSAGES[Action.SIGN_OFF])
     own = organisation_of(request.user, programme)
