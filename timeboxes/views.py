@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participation import permissions
+from participation.http import id_from
 from participation.permissions import Action
 from wiki import rendering
 from wiki.forms import add_service_errors
@@ -251,10 +252,7 @@ def baseline_compare(request, programme, pk):
     other_ref = request.GET.get("with", "now")
     other = None
     if other_ref != "now":
-        try:
-            other = selectors.baseline_for(request.user, programme, int(other_ref))
-        except (TypeError, ValueError):
-            raise Http404(_("No such baseline.")) from None
+        other = selectors.baseline_for(request.user, programme, id_from(other_ref))
     rows = selectors.compare(baseline, other)
     with timezone.override(programme.timezone):
         return render(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reversion.models import Version
 
 from participation import permissions
-from participation.http import redirect_next
+from participation.http import id_from, redirect_next
 from participation.permissions import Action
 from wiki import selectors as wiki_selectors
 from wiki.diff import diff_texts
@@ -523,9 +523,10 @@ def diff(request, programme, slug):
         .order_by("-pk")[:100]
     )
     try:
-        new = version_of(document, int(request.GET.get("to") or document.head_id))
+        to_id = request.GET.get("to")
+        new = version_of(document, id_from(to_id) if to_id else document.head_id)
         if request.GET.get("from"):
-            old = version_of(document, int(request.GET["from"]))
+            old = version_of(document, id_from(request.GET["from"]))
         else:
             old = (
                 Version.objects.get_for_object(document)

@@ -23,6 +23,7 @@ from participation import permissions
 from participation.events import DocumentEvent, document_event
 from participation.models import Organisation, Programme
 from participation.permissions import Action
+from participation.text import one_line
 
 from .models import Comment, Document, EditMeta, SlugRedirect
 
@@ -129,7 +130,7 @@ def _save_revision(
         document.save(update_fields=update_fields)
         if author is not None and author.is_authenticated:
             reversion.set_user(author)
-        reversion.set_comment(summary)
+        reversion.set_comment(one_line(summary))
         reversion.add_meta(
             EditMeta, organisation=organisation_of(author, document.programme), action=action
         )
@@ -180,7 +181,7 @@ def document_create(
     permissions.check(author, Action.EDIT, programme)
     if parent is not None:
         _ensure_not_frozen(parent, "create")
-    title = title.strip()
+    title = one_line(title)
     document = Document(
         programme=programme,
         kind=kind,
@@ -243,7 +244,7 @@ def document_save(
         )
         if result is not None:
             return result
-    title = (title if title is not None else current.title).strip()
+    title = one_line(title if title is not None else current.title)
     body = body.replace("\r\n", "\n")
     action = EditMeta.Action.EDIT
     if current.head_id is not None and base_version_id != current.head_id:
@@ -330,7 +331,7 @@ def document_rename(
     permissions.check(author, Action.EDIT, document.programme)
     current = _lock(document)
     _ensure_not_frozen(current, "rename")
-    title = title.strip()
+    title = one_line(title)
     new_slug = slugify(slug or "") or _unique_slug(current.programme, title, exclude_pk=current.pk)
     if (
         Document.objects.filter(programme=current.programme, slug=new_slug)
