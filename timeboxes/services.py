@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from participation import permissions
 from participation.models import Programme
 from participation.permissions import Action
+from participation.text import one_line
 from wiki.models import Document, EditMeta
 
 from . import selectors
@@ -144,7 +145,7 @@ def timebox_create(
     """Plan a timebox; it opens at once when its start has come."""
     permissions.check(by, Action.MANAGE_TIMEBOXES, programme)
     now = timezone.now()
-    name = name.strip()
+    name = one_line(name)
     if not name:
         raise ValidationError({"name": _("Give the timebox a name.")})
     _validate_dates(starts_at=starts_at, deadline=deadline, now=now)
