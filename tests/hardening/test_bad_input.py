@@ -128,8 +128,12 @@ def test_the_api_and_the_editor_share_one_limit_for_a_text(client, world, make_d
         {"title": "Visie", "body": over, "base_version": document.head_id},
     )
 
+    schema = api.get("schema/").json()["components"]["schemas"]
+
     assert sent.status_code == 400
     assert "at most 500,000 fit" in sent.json()["errors"]["body"][0]
+    for shape in ("DocumentCreateIn", "DocumentUpdateIn"):  # documented as the one limit
+        assert schema[shape]["properties"]["body"]["maxLength"] == LIMIT
     assert edited.status_code == 400
     assert "at most 500,000 fit" in edited.content.decode()
     assert f'maxlength="{LIMIT}"' in edited.content.decode()
@@ -177,3 +181,18 @@ def test_a_request_too_large_to_read_answers_413_in_words_and_json(client, world
     assert api["Content-Type"].startswith("application/json")
     assert "500,000" in api.json()["detail"]
     assert Document.objects.get(pk=document.pk).body == "Kort.\n"
+
+
+def test_a_use_case_whose_fields_make_too_long_a_text_is_refused(world, make_document):
+    main = make_document(world, title="Onderwijs", kind=Document.Kind.MAIN_PROCESS)
+    work = make_document(world, title="Plannen", kind=Document.Kind.WORK_PROCESS, parent=main)
+
+    response = ApiClient().post(
+        f"programmes/{world.programme.slug}/usecases/",
+        {"parent": work.slug, "title": "Rooster ruilen", "scope": "x " * (LIMIT // 2 + 10)},
+        user=world.contributor,
+    )
+
+    assert response.status_code == 400
+    assert "at most 500,000 fit" in response.json()["errors"]["body"][0]
+    assert not Document.objects.filter(title="Rooster ruilen").exists()

@@ -83,6 +83,14 @@ def test_the_api_stores_titles_names_terms_and_summaries_on_one_line(world, make
         user=world.lead,
     )
 
+    # The length limit counts the stored text: 200 letters and a line break fit a title.
+    fits = api.post(
+        f"programmes/{slug}/documents/",
+        {"title": "a" * 200 + "\r\n", "body": ""},
+        user=world.contributor,
+    )
+
+    assert fits.status_code == 201, fits.content
     assert (created.status_code, updated.status_code, usecase.status_code) == (201, 200, 201)
     assert (term.status_code, timebox.status_code) == (201, 201)
     assert created.json()["title"] == STORED
