@@ -7,17 +7,14 @@
 """
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
-from participation import services as participation_services
 from participation.models import AffiliationRequest, JoinRequest, Notification
+from tests import factories
 from tests.api.conftest import ApiClient
-from timeboxes import services as timeboxes
 from wiki.models import Document
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -33,13 +30,8 @@ def _bad_request(response, *, message="id that is not valid") -> None:
 
 @pytest.fixture
 def newcomer_request(world):
-    from tests import factories
-
-    person = factories.UserFactory(username="newcomer")
-    organisation = factories.OrganisationFactory(name="Nieuwe School")
-    factories.AffiliationFactory(user=person, organisation=organisation)
-    return participation_services.join_request_create(
-        programme=world.programme, organisation=organisation, by=person, motivation="Graag."
+    return factories.asking_to_join(
+        world.programme, organisation="Nieuwe School", username="newcomer"
     )
 
 
@@ -87,16 +79,7 @@ def test_ids_in_addresses_that_are_no_number_answer_400(client, world, make_docu
     document = make_document(
         world, title="Roosteren", kind=Document.Kind.USE_CASE, parent=work, body="Tekst.\n"
     )
-    now = timezone.now()
-    timebox = timeboxes.timebox_create(
-        programme=world.programme,
-        by=world.lead,
-        name="Ronde 1",
-        starts_at=now - timedelta(days=1),
-        deadline=now + timedelta(days=1),
-        documents=[document],
-    )
-    baseline = timeboxes.timebox_close(timebox=timebox, by=world.lead, outcome="Klaar.")
+    baseline = factories.closed_timebox(world.programme, world.lead, [document])
     slug = world.programme.slug
     client.force_login(world.lead)
     pages = [

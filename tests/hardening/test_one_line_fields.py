@@ -146,17 +146,10 @@ def test_a_timebox_named_with_line_breaks_still_gets_its_notice_mail_out(world, 
     from timeboxes import services as timeboxes
 
     document = make_document(world, title="Roosteren", body="Tekst.\n")
-    now = timezone.now()
-    timebox = timeboxes.timebox_create(
-        programme=world.programme,
-        by=world.lead,
-        name="Ronde 1\nBcc: everyone@example.org",
-        starts_at=now - timedelta(days=1),
-        deadline=now + timedelta(days=1),
-        documents=[document],
-    )
     mail.outbox.clear()
-    timeboxes.timebox_close(timebox=timebox, by=world.lead, outcome="Klaar.")
+    factories.closed_timebox(
+        world.programme, world.lead, [document], name="Ronde 1\nBcc: everyone@example.org"
+    )
     timeboxes.notices_deliver()
 
     assert mail.outbox, "the closing notice went out"
