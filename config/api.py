@@ -10,7 +10,7 @@ public reads. The session cookie is deliberately ignored, so no request can ride
 log-in (no CSRF exposure): a browser without a token is anonymous here.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -20,9 +20,12 @@ from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
 from participation.api import router as participation_router
+from participation.http import InvalidInput
 from wiki.api import DocumentMoved
 from wiki.api import router as wiki_router
 from wiki.services import WikiError
+
+from .limits import too_large_message
 
 DESCRIPTION = """
 The programmes, organisations, memberships and wiki documents of Stip.
@@ -40,7 +43,11 @@ needed; a revoked or unknown token is answered with 401.
 **Answers.** Refused: 403 (`detail` says why). A members-only programme you may not read, or a
 document, version or membership that is not in the programme of the address: 404, never data.
 Invalid input: 400 with `errors`, the messages per field; nothing is changed. A change the
-wiki refuses (a frozen document, a deleted one): 409 with `detail`.
+wiki refuses (a frozen document, a deleted one): 409 with `detail`. A request body larger than
+Stip reads (far more than the longest text, 500,000 characters by default): 413.
+
+**One-line fields.** Titles, names and edit summaries are stored on one line: line breaks, tabs
+and other control characters in them become a space (the answer shows what was stored).
 
 **Editing without losing work.** Read a document, keep its `head_version_id`, and send it as
 `base_version_id` with your update. If others saved in between and the changes do not overlap,
@@ -59,6 +66,23 @@ FIELD_MESSAGES = {
     ),
     "string_too_long": lambda ctx: (
         _("Ensure this value has at most %(max)d characters.") % {"max": ctx.get("max_length", 0)}
+    ),
+    # A length check that runs after a normaliser (an optional one-line field) or on a list.
+    "too_short": lambda ctx: (
+        (
+            _("Send at least %(min)d items.")
+            if ctx.get("field_type") == "List"
+            else _("Ensure this value has at least %(min)d characters.")
+        )
+        % {"min": ctx.get("min_length", 1)}
+    ),
+    "too_long": lambda ctx: (
+        (
+            _("Send at most %(max)d items.")
+            if ctx.get("field_type") == "List"
+            else _("Ensure this value has at most %(max)d characters.")
+        )
+        % {"max": ctx.get("max_length", 0)}
     ),
     "literal_error": lambda ctx: (
         _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
@@ -187,6 +211,18 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def wiki_refused(request: HttpRequest, exc: WikiError) -> HttpResponse:
     """A change the wiki's rules refuse now (frozen, deleted, …): 409, nothing changed."""
     return _error(request, 409, exc.message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over the size Stip reads: 413, in the API's shape (not Django's HTML page)."""
+    message = too_large_message()
+    return _error(request, 413, message, {NON_FIELD_ERRORS: [message]})
+
+
+@api.exception_handler(InvalidInput)
+def invalid_id(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return _error(request, 400, exc.message, {NON_FIELD_ERRORS: [exc.message]})
 
 
 @api.exception_handler(DocumentMoved)

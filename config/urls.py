@@ -24,6 +24,8 @@ urlpatterns = [
     path("portal/", include(wagtail_urls)),
 ]
 
+handler400 = "config.views.bad_request"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

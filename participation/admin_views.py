@@ -3,6 +3,7 @@ objects that belong to one programme, and views, a form and a viewset that offer
 admin user may manage and show a service's refusal on the form. `wagtail_hooks` and `join_admin`
 build their viewsets from these."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,10 +18,11 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import policy_registry
 
-from . import permissions
+from . import permissions, selectors
 from .forms import add_service_errors
 from .models import Programme, ProgrammeRole
 from .permissions import Action
+from .text import one_line
 
 ALL_ACTIONS = ("add", "change", "delete", "view")
 
@@ -137,7 +139,18 @@ class ScopedUsageView(ObjectPermissionMixin, UsageView):
 
 
 class ScopedForm(WagtailAdminModelForm):
-    """Offers only the programmes (and, for leads, the people) the admin user may manage."""
+    """Offers only the programmes (and, for leads, the people and organisations) the admin user
+    may manage. Its one-line text fields (names) are stored on one line (`text.one_line`)."""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            one_line_text = isinstance(field, forms.CharField) and isinstance(
+                field.widget, forms.TextInput
+            )
+            if one_line_text and isinstance(data.get(name), str):
+                data[name] = one_line(data[name])
+        return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,6 +161,8 @@ class ScopedForm(WagtailAdminModelForm):
             self.fields["programme"].queryset = Programme.objects.filter(
                 pk__in=permissions.programmes_where(user, Action.MANAGE_MEMBERS)
             )
+        if "organisation" in self.fields and not user.is_superuser:
+            self.fields["organisation"].queryset = selectors.organisations_visible_to(user)
         if "user" in self.fields and not user.is_superuser:
             self.fields["user"].queryset = (
                 get_user_model()

@@ -5,13 +5,12 @@ decides; refusals surface as exceptions that `config.api` turns into 403/404.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from . import permissions, services
-from .models import Level, Membership, Organisation, Programme
+from . import permissions, selectors, services
+from .models import Level, Membership, Programme
 from .permissions import Action
 from .schemas import (
     ErrorOut,
@@ -84,14 +83,6 @@ def programme_detail(request, programme: str):
 # --- organisations -----------------------------------------------------------------------------
 
 
-def _organisations_visible_to(user):
-    """Organisations taking part in a programme the person may read, and their own."""
-    condition = Q(memberships__programme__in=permissions.visible_programmes(user))
-    if user.is_authenticated:
-        condition |= Q(affiliations__user=user)
-    return Organisation.objects.filter(condition).distinct().order_by("name")
-
-
 @router.get(
     "/organisations/",
     response=OrganisationPage,
@@ -99,7 +90,7 @@ def _organisations_visible_to(user):
     summary="Organisations taking part in programmes you may read",
 )
 def organisation_list(request, paging: Query[PageIn]):
-    return paged(_organisations_visible_to(request.user), paging)
+    return paged(selectors.organisations_visible_to(request.user), paging)
 
 
 @router.get(
@@ -109,7 +100,7 @@ def organisation_list(request, paging: Query[PageIn]):
     summary="One organisation and its memberships",
 )
 def organisation_detail(request, organisation: str):
-    found = _organisations_visible_to(request.user).filter(slug=organisation).first()
+    found = selectors.organisations_visible_to(request.user).filter(slug=organisation).first()
     if found is None:
         raise Http404(_("No such organisation."))
     memberships = (
@@ -154,12 +145,11 @@ def membership_list(request, programme: str):
 )
 def membership_create(request, programme: str, payload: MembershipIn):
     found = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
-    try:
-        organisation = Organisation.objects.get(slug=payload.organisation)
-    except Organisation.DoesNotExist:
-        raise ValidationError(
-            {"organisation": _("There is no organisation with this slug.")}
-        ) from None
+    organisation = (
+        selectors.organisations_visible_to(request.user).filter(slug=payload.organisation).first()
+    )
+    if organisation is None:
+        raise ValidationError({"organisation": _("There is no organisation with this slug.")})
     membership = services.membership_add(
         programme=found,
         organisation=organisation,

@@ -9,6 +9,7 @@ waiting) is answered with 409.
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -17,7 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import permissions, selectors, services
 from .events import notification_url
-from .models import JoinRequest, Organisation
+from .models import JoinRequest
 from .permissions import Action
 from .schemas import ErrorOut
 from .selectors import programme_for
@@ -141,7 +142,12 @@ def join_request_list(request, programme: str):
 def join_request_create(request, programme: str, payload: JoinRequestIn):
     person = person_required(request)
     found = programme_for(person, programme)
-    organisation = get_object_or_404(Organisation, slug=payload.organisation)
+    organisation = (
+        selectors.organisations_asking_for(person).filter(slug=payload.organisation).first()
+    )
+    if organisation is None:
+        # The same answer whether or not the organisation exists: its name is not revealed.
+        raise PermissionDenied(_("You may only ask on behalf of your own organisation."))
     join_request = _joining(
         lambda: services.join_request_create(
             programme=found,

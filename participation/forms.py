@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation, Membership, Organisation, Profile
+from .text import OneLineField
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -17,30 +18,42 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class SignupForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150)
+    """Offers the organisations anyone may see (`selectors.organisations_public`): one that
+    takes part only in members-only programmes is not revealed, and its people type its name."""
+
+    name = OneLineField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("E-mail address"))
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False
     )
     organisation = forms.ModelChoiceField(
         label=_("Your organisation"),
-        queryset=Organisation.objects.filter(is_confirmed=True),
+        queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("— not in the list —"),
     )
-    new_organisation = forms.CharField(
-        label=_("Or the name of a new organisation"),
+    new_organisation = OneLineField(
+        label=_("Or the name of your organisation"),
         max_length=200,
         required=False,
-        help_text=_("A programme lead confirms a new organisation."),
+        help_text=_(
+            "Not in the list? Type its name. Someone who may vouch for it confirms that you work "
+            "there; a new organisation is confirmed by the leads of the programme it asks to join."
+        ),
     )
     new_organisation_kind = forms.ChoiceField(
-        label=_("Kind of the new organisation"),
+        label=_("Kind of organisation, if it is new"),
         choices=Organisation.Kind.choices,
         initial=Organisation.Kind.SCHOOL,
         required=False,
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.none()
+        )
 
     def clean(self):
         data = super().clean()
@@ -84,10 +97,19 @@ class LevelForm(forms.Form):
 
 
 class InvitationForm(forms.ModelForm):
+    """Offers the organisations the lead may invite on behalf of
+    (`permissions.organisations_invitable_by`)."""
+
     class Meta:
         model = Invitation
         fields = ["email", "organisation", "level", "message"]
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.none()
+        )
 
 
 class AcceptInvitationForm(forms.Form):
@@ -116,7 +138,7 @@ class PreferencesForm(forms.ModelForm):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(
+    name = OneLineField(
         label=_("Name"),
         max_length=255,
         help_text=_("What will use it, e.g. “export script of Albeda”."),

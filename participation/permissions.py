@@ -19,7 +19,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Level, Membership, Programme, ProgrammeRole
+from .models import (
+    Affiliation,
+    AffiliationRequest,
+    JoinRequest,
+    Level,
+    Membership,
+    Organisation,
+    Programme,
+    ProgrammeRole,
+)
 
 
 class Action(StrEnum):
@@ -206,21 +215,95 @@ def programmes_where(user, action: Action) -> list[int]:
     return memo[action]
 
 
-def may_confirm_affiliation(user, organisation) -> bool:
-    """Whether the person may confirm that someone works for the organisation: a lead of any
-    programme (or a superuser) always; the organisation's contact for a confirmed organisation.
-    A new, unconfirmed organisation needs a lead."""
+def organisations_confirmable_by(user) -> QuerySet[Organisation]:
+    """The organisations for which the person may confirm that someone works there, and so let
+    that someone into every programme the organisation takes part in: all of them for a
+    superuser; otherwise those whose confirmed contact they are, and those taking part in, or
+    asking to join, a programme they lead. A lead of one programme has no say over the people
+    of an organisation that has nothing to do with it.
+
+    A new organisation (unconfirmed, named at sign-up) therefore waits for the leads of the
+    programme it asks to join; until it asks, only superusers may confirm it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    led = _lead_roles(user).values("programme")
+    return Organisation.objects.filter(
+        Q(
+            pk__in=Affiliation.objects.filter(
+                user=user, is_contact=True, organisation__is_confirmed=True
+            ).values("organisation")
+        )
+        | Q(pk__in=Membership.objects.filter(programme__in=led).values("organisation"))
+        | Q(
+            pk__in=JoinRequest.objects.filter(
+                programme__in=led, status=JoinRequest.Status.PENDING
+            ).values("organisation")
+        )
+    )
+
+
+def may_confirm_affiliation(user, organisation: Organisation) -> bool:
+    """Whether the person may confirm (or decline) that someone works for the organisation;
+    see `organisations_confirmable_by`, which the lists of requests are filtered through."""
+    return organisations_confirmable_by(user).filter(pk=organisation.pk).exists()
+
+
+def may_ask_for(user, organisation: Organisation) -> bool:
+    """Whether the person may ask, on the organisation's behalf, for it to join a programme:
+    they work there (confirmed), or they named it as a new organisation at sign-up and wait for
+    it to be confirmed (its first request to join is what brings it to a lead)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if (
-        user.is_superuser
-        or ProgrammeRole.objects.filter(user=user, role=ProgrammeRole.Role.LEAD).exists()
-    ):
+    if organisation.affiliations.filter(user=user).exists():
         return True
     return (
-        organisation.is_confirmed
-        and organisation.affiliations.filter(user=user, is_contact=True).exists()
+        not organisation.is_confirmed
+        and AffiliationRequest.objects.filter(
+            user=user, organisation=organisation, status=AffiliationRequest.Status.PENDING
+        ).exists()
     )
+
+
+def organisations_invitable_by(user) -> QuerySet[Organisation]:
+    """The organisations a lead may speak for: invite someone on their behalf (accepting makes
+    that someone one of its people, as confirming would) or admit them to a programme they
+    lead. Those whose people they may confirm (`organisations_confirmable_by`), and confirmed
+    ones that nobody works for yet and that take part in no programme but theirs."""
+    confirmable = organisations_confirmable_by(user)
+    if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
+        return confirmable
+    led = _lead_roles(user).values("programme")
+    if not led.exists():
+        return confirmable
+    unclaimed = (
+        Organisation.objects.filter(is_confirmed=True)
+        .exclude(pk__in=Affiliation.objects.values("organisation"))
+        .exclude(pk__in=Membership.objects.exclude(programme__in=led).values("organisation"))
+    )
+    return Organisation.objects.filter(
+        Q(pk__in=confirmable.values("pk")) | Q(pk__in=unclaimed.values("pk"))
+    )
+
+
+def may_invite_for(user, organisation: Organisation) -> bool:
+    return organisations_invitable_by(user).filter(pk=organisation.pk).exists()
+
+
+def may_admit(user, programme: Programme, organisation: Organisation) -> bool:
+    """Whether the person may admit the organisation to the programme directly (not by deciding
+    its request): a lead of the programme, for an organisation that asked to join it or that
+    they may speak for (`organisations_invitable_by`). An organisation whose people have
+    nothing to do with the lead's programmes joins when one of them asks or accepts an
+    invitation: otherwise a lead could admit any organisation and then, as lead of a programme
+    it takes part in, confirm strangers into all of its programmes."""
+    if not can(user, Action.MANAGE_MEMBERS, programme):
+        return False
+    asked = JoinRequest.objects.filter(
+        programme=programme, organisation=organisation, status=JoinRequest.Status.PENDING
+    ).exists()
+    return asked or may_invite_for(user, organisation)
 
 
 def api_tokens_of(user):

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from . import permissions
 from .models import (
+    Affiliation,
     AffiliationRequest,
     JoinRequest,
     Membership,
@@ -18,7 +20,6 @@ from .models import (
     Notification,
     Organisation,
     Programme,
-    ProgrammeRole,
 )
 from .permissions import Action
 
@@ -73,17 +74,63 @@ def organisations_of(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(affiliations__user=user).order_by("name")
 
 
+def organisations_asking_for(user) -> QuerySet[Organisation]:
+    """The organisations the person may ask for to join a programme (`permissions.may_ask_for`):
+    their own, and the new one they named at sign-up while it waits to be confirmed."""
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        Q(pk__in=Affiliation.objects.filter(user=user).values("organisation"))
+        | Q(
+            is_confirmed=False,
+            pk__in=AffiliationRequest.objects.filter(
+                user=user, status=AffiliationRequest.Status.PENDING
+            ).values("organisation"),
+        )
+    ).order_by("name")
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    """The organisations a person may see named in lists and look up by slug: those taking part
+    in a programme they may read, and their own. A lead also sees those that asked to join one
+    of their programmes and the confirmed ones that take part in none yet (to admit them).
+    Superusers see all. So an organisation that takes part only in members-only programmes
+    stays hidden from outsiders, as does a new one until it asks to join."""
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return Organisation.objects.order_by("name")
+    condition = Q(
+        pk__in=Membership.objects.filter(programme__in=permissions.visible_programmes(user)).values(
+            "organisation"
+        )
+    )
+    if user is not None and user.is_authenticated and user.is_active:
+        condition |= Q(pk__in=Affiliation.objects.filter(user=user).values("organisation"))
+        managed = permissions.programmes_where(user, Action.MANAGE_MEMBERS)
+        if managed:
+            condition |= Q(
+                pk__in=JoinRequest.objects.filter(programme_id__in=managed).values("organisation")
+            )
+            condition |= Q(is_confirmed=True) & ~Q(pk__in=Membership.objects.values("organisation"))
+    return Organisation.objects.filter(condition).order_by("name")
+
+
+def organisations_public() -> QuerySet[Organisation]:
+    """The confirmed organisations anyone may see (the sign-up form's list)."""
+    return organisations_visible_to(AnonymousUser()).filter(is_confirmed=True)
+
+
 def affiliation_requests_for(user) -> QuerySet[AffiliationRequest]:
-    """Pending affiliation requests this person may decide."""
-    pending = AffiliationRequest.objects.filter(
-        status=AffiliationRequest.Status.PENDING, user__is_active=True
-    ).select_related("user", "organisation")
-    if not user.is_authenticated:
-        return pending.none()
-    if user.is_superuser or ProgrammeRole.objects.filter(user=user).exists():
-        return pending
-    allowed = [r.pk for r in pending if permissions.may_confirm_affiliation(user, r.organisation)]
-    return pending.filter(pk__in=allowed)
+    """Pending affiliation requests this person may decide (`permissions.may_confirm_affiliation`
+    holds for each)."""
+    return (
+        AffiliationRequest.objects.filter(
+            status=AffiliationRequest.Status.PENDING,
+            user__is_active=True,
+            organisation__in=permissions.organisations_confirmable_by(user),
+        )
+        .select_related("user", "organisation")
+        .order_by("created_at")
+    )
 
 
 def notifications_of(user) -> QuerySet[Notification]:

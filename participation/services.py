@@ -39,6 +39,7 @@ from .models import (
     ProgrammeSettings,
 )
 from .permissions import Action
+from .text import one_line
 
 logger = logging.getLogger("stip.participation")
 
@@ -57,13 +58,24 @@ def _validate_level(level: str) -> None:
 def membership_add(
     *, programme: Programme, organisation: Organisation, level: str, by, reason: str = ""
 ) -> Membership:
-    """Admit an organisation to a programme at a level. Leads only."""
+    """Admit an organisation to a programme at a level. Leads only, and only an organisation
+    that `permissions.may_admit` (one that asked to join, or that the lead may speak for)."""
     permissions.check(by, Action.MANAGE_MEMBERS, programme)
     _validate_level(level)
     if Membership.objects.filter(programme=programme, organisation=organisation).exists():
         raise ValidationError(
             {
                 "organisation": _("%(organisation)s is already a member of this programme.")
+                % {"organisation": organisation.name}
+            }
+        )
+    if not permissions.may_admit(by, programme, organisation):
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "People work for %(organisation)s already: it joins when one of them asks "
+                    "to take part, or accepts an invitation."
+                )
                 % {"organisation": organisation.name}
             }
         )
@@ -281,9 +293,10 @@ def signup(
         raise ValidationError(
             {"email": _("There is already an account with this e-mail address; log in instead.")}
         )
-    if organisation is None and not new_organisation_name.strip():
+    new_organisation_name = one_line(new_organisation_name)
+    if organisation is None and not new_organisation_name:
         raise ValidationError({"organisation": _("Choose your organisation, or name a new one.")})
-    first_name, _space, last_name = name.strip().partition(" ")
+    first_name, _space, last_name = one_line(name).partition(" ")
     user = User(
         username=email, email=email, first_name=first_name, last_name=last_name, is_active=False
     )
@@ -293,7 +306,7 @@ def signup(
     Profile.objects.create(user=user, language=language or settings.LANGUAGE_CODE)
     created = False
     if organisation is None:
-        organisation_name = new_organisation_name.strip()
+        organisation_name = new_organisation_name
         existing = Organisation.objects.filter(name__iexact=organisation_name).first()
         if existing is not None:
             organisation = existing
@@ -361,21 +374,34 @@ def signup_confirm(*, token: str):
 
 def affiliation_confirmers(organisation: Organisation) -> list:
     """Who is asked to confirm that someone works for the organisation: its contacts, for a
-    confirmed organisation that has them; otherwise the leads of the programmes it is a member
-    of, else every lead (superusers when there are none). All may decide (see permissions)."""
+    confirmed organisation that has them; otherwise the leads of the programmes it takes part
+    in or asks to join; otherwise the superusers. Each of them may decide it
+    (`permissions.may_confirm_affiliation`), and nobody else is told."""
     User = get_user_model()
     active = User.objects.filter(is_active=True)
-    if organisation.is_confirmed:
-        contacts = active.filter(
-            affiliations__organisation=organisation, affiliations__is_contact=True
+    contacts = active.filter(
+        affiliations__organisation=organisation,
+        affiliations__is_contact=True,
+        affiliations__organisation__is_confirmed=True,
+    )
+    involved = Programme.objects.filter(
+        Q(memberships__organisation=organisation)
+        | Q(
+            join_requests__organisation=organisation,
+            join_requests__status=JoinRequest.Status.PENDING,
         )
-        if contacts.exists():
-            return list(contacts.distinct())
-    leads = active.filter(programme_roles__role=ProgrammeRole.Role.LEAD)
-    own = leads.filter(programme_roles__programme__memberships__organisation=organisation)
-    for people in (own, leads, active.filter(is_superuser=True)):
-        if people.exists():
-            return list(people.distinct())
+    )
+    leads = active.filter(
+        programme_roles__role=ProgrammeRole.Role.LEAD, programme_roles__programme__in=involved
+    )
+    for people in (contacts, leads, active.filter(is_superuser=True)):
+        allowed = [
+            person
+            for person in people.distinct().order_by("pk")
+            if permissions.may_confirm_affiliation(person, organisation)
+        ]
+        if allowed:
+            return allowed
     return []
 
 
@@ -415,10 +441,14 @@ def affiliation_request_announce(*, request_id: int) -> int:
 @transaction.atomic
 def affiliation_decide(*, request: AffiliationRequest, by, confirm: bool) -> AffiliationRequest:
     """Confirm (or decline) that a person works for an organisation; confirming a new
-    organisation's first request confirms the organisation too. Its contact or a lead."""
+    organisation's first request confirms the organisation too. Its contact, or a lead of a
+    programme the organisation takes part in or asks to join (`permissions`)."""
     if not permissions.may_confirm_affiliation(by, request.organisation):
         raise PermissionDenied(
-            _("Only the organisation's contact or a programme lead may confirm this.")
+            _(
+                "Only the organisation's contact, or a lead of a programme it takes part in or "
+                "asks to join, may confirm this."
+            )
         )
     current = AffiliationRequest.objects.select_for_update().get(pk=request.pk)
     if current.status != AffiliationRequest.Status.PENDING:
@@ -455,9 +485,11 @@ def join_request_create(
 ) -> JoinRequest:
     """Ask for an organisation to join as observer, or (a member already) to become contributor.
     A programme that admits observers at once makes them observers without a decision.
-    Anyone who may read the programme and works for the organisation may ask."""
+    Anyone who may read the programme and works for the organisation may ask; so may the person
+    who named a new organisation at sign-up, for it: the programme's leads then confirm it, and
+    its request always waits for their decision."""
     permissions.check(by, Action.VIEW, programme)
-    if not by.is_authenticated or not organisation.affiliations.filter(user=by).exists():
+    if not permissions.may_ask_for(by, organisation):
         raise PermissionDenied(_("You may only ask on behalf of your own organisation."))
     motivation = motivation.strip()
     if not motivation:
@@ -493,7 +525,11 @@ def join_request_create(
         motivation=motivation,
         requested_by=by,
     )
-    if level == Membership.MemberLevel.OBSERVER and admits_observers(programme):
+    if (
+        level == Membership.MemberLevel.OBSERVER
+        and organisation.is_confirmed
+        and admits_observers(programme)
+    ):
         join_request.status = JoinRequest.Status.APPROVED
         join_request.decided_at = timezone.now()
         join_request.reason = _("This programme admits observers at once.")
@@ -551,6 +587,7 @@ def join_request_decide(
             reason=reason or current.motivation,
             join_request=current,
         )
+        _confirm_new_organisation(current, by=by)
     told = set(current.organisation.affiliations.values_list("user_id", flat=True))
     if current.requested_by_id:
         told.add(current.requested_by_id)
@@ -564,6 +601,20 @@ def join_request_decide(
     )
     permissions.forget(by)
     return current
+
+
+def _confirm_new_organisation(join_request: JoinRequest, *, by) -> None:
+    """Approving a new organisation's request confirms the organisation, and that the person
+    who asked works there: that is what the lead decided on."""
+    if join_request.organisation.is_confirmed or join_request.requested_by_id is None:
+        return
+    pending = AffiliationRequest.objects.filter(
+        user_id=join_request.requested_by_id,
+        organisation=join_request.organisation,
+        status=AffiliationRequest.Status.PENDING,
+    ).first()
+    if pending is not None:
+        affiliation_decide(request=pending, by=by, confirm=True)
 
 
 def _level_request_text(join_request: JoinRequest) -> str:
@@ -593,6 +644,16 @@ def invitation_create(
     expires after STIP_INVITATION_DAYS. Leads only."""
     permissions.check(by, Action.MANAGE_MEMBERS, programme)
     _validate_level(level)
+    if organisation is not None and not permissions.may_invite_for(by, organisation):
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "People work for %(organisation)s already: invite one of them without naming "
+                    "the organisation, and they take part for it when they accept."
+                )
+                % {"organisation": organisation.name}
+            }
+        )
     days = getattr(settings, "STIP_INVITATION_DAYS", 14)
     invitation = Invitation.objects.create(
         programme=programme,
@@ -773,7 +834,7 @@ def api_token_create(*, user, name: str):
     plaintext, which is shown once and never stored."""
     from wagtail.models import APIToken
 
-    name = (name or "").strip()
+    name = one_line(name)
     if not name:
         raise ValidationError({"name": _("Give the token a name, so you know later what uses it.")})
     if len(name) > 255:

@@ -26,6 +26,7 @@ from .forms import (
     SignupForm,
     add_service_errors,
 )
+from .http import id_from, ids_from
 from .models import AffiliationRequest, JoinRequest, Membership, Organisation
 from .permissions import Action
 from .selectors import programme_for
@@ -38,7 +39,11 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     # The language the person reads the site in is the one their account starts with.
-    form = SignupForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    form = SignupForm(
+        request.POST or None,
+        initial={"language": request.LANGUAGE_CODE},
+        organisations=selectors.organisations_public(),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,14 +76,21 @@ def confirm(request, token):
         request,
         _("Your e-mail address is confirmed. Welcome to Stip!"),
     )
-    pending = AffiliationRequest.objects.filter(
+    for pending in AffiliationRequest.objects.filter(
         user=user, status=AffiliationRequest.Status.PENDING
-    ).exists()
-    if pending:
-        messages.info(
-            request,
-            _("Your organisation's contact or a programme lead still confirms you work there."),
-        )
+    ).select_related("organisation"):
+        if pending.organisation.is_confirmed:
+            text = _(
+                "The contact of %(organisation)s, or a lead of a programme it takes part in, "
+                "still confirms that you work there."
+            )
+        else:
+            text = _(
+                "%(organisation)s is new in Stip. Open the programme you want to take part in "
+                "and ask to join it for %(organisation)s: its leads confirm %(organisation)s, "
+                "and that you work there."
+            )
+        messages.info(request, text % {"organisation": pending.organisation.name})
     return redirect("home")
 
 
@@ -86,7 +98,7 @@ def confirm(request, token):
 @require_http_methods(["GET", "POST"])
 def affiliations(request):
     if request.method == "POST":
-        found = get_object_or_404(AffiliationRequest, pk=request.POST.get("request"))
+        found = get_object_or_404(AffiliationRequest, pk=id_from(request.POST.get("request")))
         try:
             services.affiliation_decide(
                 request=found, by=request.user, confirm=request.POST.get("decision") == "confirm"
@@ -151,7 +163,7 @@ def joining_settings(request, programme):
 @require_http_methods(["GET", "POST"])
 def join(request, programme):
     programme = programme_for(request.user, programme)
-    organisations = selectors.organisations_of(request.user)
+    organisations = selectors.organisations_asking_for(request.user)
     form = JoinForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +215,7 @@ def requests(request, programme):
     programme = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
     if request.method == "POST":
         join_request = get_object_or_404(
-            JoinRequest, pk=request.POST.get("request"), programme=programme
+            JoinRequest, pk=id_from(request.POST.get("request")), programme=programme
         )
         form = DecisionForm(request.POST)
         form.is_valid()
@@ -256,19 +268,26 @@ def member_level(request, programme, organisation):
 @require_http_methods(["GET", "POST"])
 def invite(request, programme):
     programme = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(
+        request.POST or None,
+        organisations=permissions.organisations_invitable_by(request.user).order_by("name"),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.invitation_create(
-            programme=programme,
-            email=data["email"],
-            organisation=data["organisation"],
-            level=data["level"],
-            message=data["message"],
-            by=request.user,
-        )
-        messages.success(request, _("The invitation is sent to %(email)s.") % data)
-        return redirect("participation:members", programme=programme.slug)
+        try:
+            services.invitation_create(
+                programme=programme,
+                email=data["email"],
+                organisation=data["organisation"],
+                level=data["level"],
+                message=data["message"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The invitation is sent to %(email)s.") % data)
+            return redirect("participation:members", programme=programme.slug)
     return render(request, "participation/invite.html", {"programme": programme, "form": form})
 
 
@@ -347,7 +366,7 @@ def notification_open(request, pk):
 @login_required
 @require_POST
 def notifications_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    ids = ids_from(request.POST.getlist("id")) or None
     services.notifications_mark_read(user=request.user, ids=ids)
     return redirect("participation:notifications")
 

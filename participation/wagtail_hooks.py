@@ -18,7 +18,7 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import permissions, services
+from . import permissions, selectors, services
 from .admin_views import ProgrammeScopedPolicy, StipModelViewSet, leads_and_superusers
 from .models import Membership, Organisation, Programme, ProgrammeRole
 from .permissions import Action
@@ -47,7 +47,10 @@ class ProgrammePolicy(ProgrammeScopedPolicy):
 
 class OrganisationPolicy(BasePermissionPolicy):
     """Leads see organisations and register new ones (to admit them); an organisation may take
-    part in several programmes, so only superusers change or delete one."""
+    part in several programmes, so only superusers change or delete one. A lead sees only the
+    organisations `selectors.organisations_visible_to` shows them, as in the site and the API:
+    not those that take part only in others' members-only programmes, nor new ones that asked
+    to join none of theirs."""
 
     def user_has_permission(self, user, action):
         if not (user.is_authenticated and user.is_active):
@@ -56,6 +59,19 @@ class OrganisationPolicy(BasePermissionPolicy):
             return True
         return action in ("add", "view") and bool(
             permissions.programmes_where(user, Action.MANAGE_MEMBERS)
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return Organisation.objects.none()
+        return selectors.organisations_visible_to(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return (
+            self.user_has_permission(user, action)
+            and self.instances_user_has_any_permission_for(user, [action])
+            .filter(pk=instance.pk)
+            .exists()
         )
 
     def users_with_any_permission(self, actions):

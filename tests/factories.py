@@ -63,3 +63,35 @@ class LeadRoleFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     user = factory.SubFactory(UserFactory)
     role = ProgrammeRole.Role.LEAD
+
+
+def asking_to_join(programme, *, organisation: str, username: str):
+    """A new organisation of one confirmed person, and its request to join the programme."""
+    from participation import services
+
+    person = UserFactory(username=username)
+    found = OrganisationFactory(name=organisation)
+    AffiliationFactory(user=person, organisation=found)
+    return services.join_request_create(
+        programme=programme, organisation=found, by=person, motivation="Graag."
+    )
+
+
+def closed_timebox(programme, lead, documents, *, name="Round one", outcome="Agreed."):
+    """A timebox over `documents` that opened yesterday, closed now by the lead: its baseline."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from timeboxes import services
+
+    now = timezone.now()
+    timebox = services.timebox_create(
+        programme=programme,
+        by=lead,
+        name=name,
+        starts_at=now - timedelta(days=1),
+        deadline=now + timedelta(days=1),
+        documents=documents,
+    )
+    return services.timebox_close(timebox=timebox, by=lead, outcome=outcome)

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 from participation.permissions import Action
 from participation.schemas import ErrorOut
 from participation.selectors import programme_for
+from participation.text import OneLine
 from wiki.models import Document, VersionNumber
 
 from . import selectors, services
@@ -55,7 +56,7 @@ class TimeboxOut(Schema):
 
 
 class TimeboxIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     goal: str = ""
     starts_at: datetime
     deadline: datetime

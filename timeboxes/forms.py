@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from participation.text import OneLineField
 from wiki.models import Document
 
 from .models import DAY, HOUR
@@ -52,7 +53,7 @@ class DocumentChoiceField(forms.ModelMultipleChoiceField):
 
 
 class TimeboxForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name = OneLineField(label=gettext_lazy("Name"), max_length=200)
     goal = forms.CharField(
         label=gettext_lazy("Goal"),
         required=False,

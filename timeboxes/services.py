@@ -30,6 +30,7 @@ from participation import permissions
 from participation.models import Programme
 from participation.notifications import event_record
 from participation.permissions import Action
+from participation.text import one_line
 from wiki.models import Document, EditMeta
 from wiki.services import DocumentFrozen, organisation_of
 
@@ -166,7 +167,7 @@ def timebox_create(
     """Plan a timebox; it opens at once when its start has come."""
     permissions.check(by, Action.MANAGE_TIMEBOXES, programme)
     now = timezone.now()
-    name = name.strip()
+    name = one_line(name)
     if not name:
         raise ValidationError({"name": _("Give the timebox a name.")})
     _validate_dates(starts_at=starts_at, deadline=deadline, now=now)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from participation import permissions
 from participation.forms import add_service_errors
+from participation.http import id_from
 from participation.permissions import Action
 from participation.selectors import programme_for
 from wiki import rendering
@@ -365,10 +366,7 @@ def baseline_compare(request, programme, pk):
     other_ref = request.GET.get("with", "now")
     other = None
     if other_ref != "now":
-        try:
-            other = selectors.baseline_for(request.user, programme, int(other_ref))
-        except (TypeError, ValueError):
-            raise Http404(_("No such baseline.")) from None
+        other = selectors.baseline_for(request.user, programme, id_from(other_ref))
     rows = selectors.compare(baseline, other)
     with timezone.override(programme.timezone):
         return render(

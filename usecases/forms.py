@@ -9,6 +9,7 @@ carry their stable id, and the buttons "add", "remove", "up" and "down" post the
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from participation.text import OneLineField
 from wiki.forms import SummaryField
 from wiki.models import Document
 
@@ -19,19 +20,19 @@ ROW_ACTIONS = ("add", "remove", "up", "down")
 
 
 class UseCaseForm(forms.Form):
-    title = forms.CharField(
+    title = OneLineField(
         label=_("Title"),
         max_length=200,
         help_text=_("The goal of the primary actor, as an active verb phrase."),
     )
     goal_level = forms.ChoiceField(label=_("Goal level"), choices=GoalLevel.choices)
-    primary_actor = forms.CharField(
+    primary_actor = OneLineField(
         label=_("Primary actor"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"list": "actor-names", "autocomplete": "off"}),
     )
-    supporting_actors = forms.CharField(
+    supporting_actors = OneLineField(
         label=_("Supporting actors"),
         max_length=1000,
         required=False,
@@ -75,19 +76,19 @@ class UseCaseForm(forms.Form):
 
 class StepForm(forms.Form):
     id = forms.CharField(widget=forms.HiddenInput, required=False)
-    actor = forms.CharField(
+    actor = OneLineField(
         label=_("Actor"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"list": "actor-names", "autocomplete": "off"}),
     )
-    text = forms.CharField(label=_("What happens"), max_length=1000, required=False)
+    text = OneLineField(label=_("What happens"), max_length=1000, required=False)
 
 
 class ExtensionForm(forms.Form):
     id = forms.CharField(widget=forms.HiddenInput, required=False)
     at = forms.ChoiceField(label=_("Branches from step"), required=False)
-    condition = forms.CharField(label=_("Condition"), max_length=500, required=False)
+    condition = OneLineField(label=_("Condition"), max_length=500, required=False)
     steps = forms.CharField(
         label=_("Steps"),
         required=False,
@@ -307,19 +308,19 @@ class SignOffForm(forms.Form):
 
 
 class ActorForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = OneLineField(label=_("Name"), max_length=100)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea({"rows": 3})
     )
 
 
 class TermForm(forms.Form):
-    term = forms.CharField(label=_("Term"), max_length=100)
+    term = OneLineField(label=_("Term"), max_length=100)
     definition = forms.CharField(label=_("Definition"), widget=forms.Textarea({"rows": 3}))
 
 
 class LocalWordForm(forms.Form):
-    word = forms.CharField(
+    word = OneLineField(
         label=_("What your organisation calls it"),
         max_length=100,
         required=False,

@@ -5,6 +5,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from participation.text import OneLine
+
 from .models import GoalLevel, SignOff
 
 GoalLevelName = Literal[tuple(GoalLevel.values)]  # type: ignore[valid-type]
@@ -13,8 +15,8 @@ VerdictName = Literal[tuple(SignOff.Verdict.values)]  # type: ignore[valid-type]
 
 class StepIn(Schema):
     id: str | None = Field(None, description="Keep the id of an existing step; omit for a new one.")
-    actor: str = ""
-    text: str
+    actor: OneLine = ""
+    text: OneLine
 
 
 class StepOut(Schema):
@@ -27,7 +29,7 @@ class StepOut(Schema):
 class ExtensionIn(Schema):
     id: str | None = None
     at: str = Field(description="The id of the main step the extension branches from.")
-    condition: str
+    condition: OneLine
     steps: list[StepIn] = []
 
 
@@ -48,10 +50,10 @@ class VariantOut(Schema):
 
 
 class UseCaseFieldsIn(Schema):
-    title: str
+    title: OneLine
     goal_level: GoalLevelName = GoalLevel.USER_GOAL  # type: ignore[assignment]
-    primary_actor: str = ""
-    supporting_actors: list[str] = []
+    primary_actor: OneLine = ""
+    supporting_actors: list[OneLine] = []
     scope: str = ""
     stakeholders: str = ""
     trigger: str = ""
@@ -66,12 +68,12 @@ class UseCaseFieldsIn(Schema):
 
 class UseCaseCreateIn(UseCaseFieldsIn):
     parent: str = Field(description="The slug of the work process it belongs below.")
-    summary: str = ""
+    summary: OneLine = ""
 
 
 class UseCaseUpdateIn(UseCaseFieldsIn):
     base_version_id: int | None = Field(description="The head_version_id you edited.")
-    summary: str = ""
+    summary: OneLine = ""
 
 
 class WarningOut(Schema):
@@ -197,5 +199,5 @@ class TermOut(Schema):
 
 
 class TermIn(Schema):
-    term: str
+    term: OneLine
     definition: str

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from participation.text import one_line
+
 from .models import DATA_FIELDS, TEXT_FIELDS, GoalLevel
 
 MAX_MAIN_STEPS = 9
@@ -108,16 +110,11 @@ ACTOR_TEXT = re.compile(r"^([^:*\n]{1,100}?):\s+(\S.*)$")
 VARIANT_LINE = re.compile(r"^\s*>\s*Variant\s*\(([^()]{1,200})\):\s*(.*)$", re.IGNORECASE)
 EXTENSION_HEADING = re.compile(r"^###\s+(\d{1,3})([a-z]{1,2})[.)]?\s+(.*)$")
 META_LINE = re.compile(r"^(?:[-*]\s+)?([A-Za-z ]{2,40}):\s*(.*)$")
-SPACES = re.compile(r"\s+")
 
 
 def new_id(prefix: str) -> str:
     alphabet = string.ascii_lowercase + string.digits
     return prefix + "".join(secrets.choice(alphabet) for _ in range(8))
-
-
-def one_line(text: str) -> str:
-    return SPACES.sub(" ", text or "").strip()
 
 
 def clean_text(text: str) -> str:

@@ -15,6 +15,7 @@ from reversion.models import Version
 
 from participation import permissions
 from participation.forms import add_service_errors
+from participation.http import id_from, redirect_next
 from participation.permissions import Action
 from participation.selectors import programme_for
 from wiki import selectors as wiki_selectors
@@ -479,9 +480,10 @@ def diff(request, programme, slug):
         .order_by("-pk")[:100]
     )
     try:
-        new = version_of(document, int(request.GET.get("to") or document.head_id))
+        to_id = request.GET.get("to")
+        new = version_of(document, id_from(to_id) if to_id else document.head_id)
         if request.GET.get("from"):
-            old = version_of(document, int(request.GET["from"]))
+            old = version_of(document, id_from(request.GET["from"]))
         else:
             old = (
                 Version.objects.get_for_object(document)
@@ -555,7 +557,7 @@ def signoffs(request, programme, slug):
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Your organisation's sign-off is recorded."))
-                return redirect(request.POST.get("next") or request.path)
+                return redirect_next(request, request.path)
         elif not permissions.can(request.user, Action.SIGN_OFF, programme):
             raise PermissionDenied(permissions.DENIED_MESSAGES[Action.SIGN_OFF])
     own = organisation_of(request.user, programme)

@@ -1,15 +1,27 @@
 """Forms of the wiki's web interface. They parse input only; the services decide."""
 
 from django import forms
+from django.conf import settings
+from django.core import validators
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Document, Watch
+from participation.text import OneLineField
 
-MAX_BODY_LENGTH = 500_000
+from .models import Document, Watch, text_too_long
+
+MAX_BODY_LENGTH = settings.STIP_MAX_TEXT_LENGTH
+
+
+def _refuse_too_long(value: str) -> None:
+    if len(value) > MAX_BODY_LENGTH:
+        raise ValidationError(text_too_long(len(value)), code="max_length")
 
 
 class BodyField(forms.CharField):
-    """The markdown text: a large textarea that keeps whatever was typed, blank lines too."""
+    """The markdown text: a large textarea that keeps whatever was typed, blank lines too. Its
+    limit (`STIP_MAX_TEXT_LENGTH`) is also the textarea's `maxlength`, which the editor checks
+    before the form is sent; a text over it comes back with the message, kept as typed."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("label", _("Text (markdown)"))
@@ -29,9 +41,13 @@ class BodyField(forms.CharField):
             ),
         )
         super().__init__(**kwargs)
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, validators.MaxLengthValidator)),
+            _refuse_too_long,
+        ]
 
 
-class SummaryField(forms.CharField):
+class SummaryField(OneLineField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("label", _("Edit summary"))
         kwargs.setdefault("required", False)
@@ -53,7 +69,7 @@ def _programme_documents(programme, exclude: Document | None = None):
 
 
 class DocumentCreateForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = OneLineField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
     parent = ProgrammeDocumentChoiceField(
         label=_("Below"),
@@ -73,14 +89,14 @@ class DocumentCreateForm(forms.Form):
 
 
 class DocumentEditForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = OneLineField(label=_("Title"), max_length=200)
     body = BodyField()
     summary = SummaryField()
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class RenameForm(forms.Form):
-    title = forms.CharField(label=_("New title"), max_length=200)
+    title = OneLineField(label=_("New title"), max_length=200)
     slug = forms.SlugField(
         label=_("New address"),
         max_length=200,

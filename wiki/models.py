@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision, Version
 from wagtail.search import index
@@ -13,6 +14,17 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 from participation.models import Organisation, Programme
 
 VERSIONED_FIELDS = ("kind", "parent", "title", "slug", "body")
+
+
+def text_too_long(length: int) -> str:
+    """The one message for a text over `STIP_MAX_TEXT_LENGTH`, wherever it was sent from."""
+    return _(
+        "The text has %(length)s characters; at most %(limit)s fit in one document. Shorten it, "
+        "or split it over several documents."
+    ) % {
+        "length": number_format(length, force_grouping=True),
+        "limit": number_format(settings.STIP_MAX_TEXT_LENGTH, force_grouping=True),
+    }
 
 
 class DocumentQuerySet(SearchableQuerySetMixin, models.QuerySet):
@@ -119,6 +131,8 @@ class Document(index.Indexed, models.Model):
         return self.deleted_at is not None
 
     def clean(self) -> None:
+        if len(self.body) > settings.STIP_MAX_TEXT_LENGTH:
+            raise ValidationError({"body": text_too_long(len(self.body))})
         required = self.PARENT_KIND.get(self.kind)
         if required and (self.parent is None or self.parent.kind != required):
             raise ValidationError(

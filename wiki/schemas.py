@@ -1,17 +1,46 @@
 """The shapes the API reads and writes for the wiki: documents, versions, diffs, comments."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.conf import settings
 from ninja import Field, Schema
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from .models import Document, EditMeta
+from participation.text import OneLine
+
+from .models import Document, EditMeta, text_too_long
 
 DocumentKind = Literal[tuple(Document.Kind.values)]  # type: ignore[valid-type]
 EditAction = Literal[tuple(EditMeta.Action.values)]  # type: ignore[valid-type]
 
 TITLE_LENGTH = Document._meta.get_field("title").max_length
 SUMMARY_LENGTH = 500
+
+
+def _within_the_limit(value: str) -> str:
+    """The site's own message for a text over the limit (`wiki.models.text_too_long`)."""
+    if len(value) > settings.STIP_MAX_TEXT_LENGTH:
+        raise PydanticCustomError(
+            "text_too_long", "{message}", {"message": text_too_long(len(value))}
+        )
+    return value
+
+
+# A document's markdown text: at most STIP_MAX_TEXT_LENGTH characters, as in the site's editor.
+BodyText = Annotated[
+    str,
+    AfterValidator(_within_the_limit),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": settings.STIP_MAX_TEXT_LENGTH,
+            "description": "The markdown text, at most "
+            f"{settings.STIP_MAX_TEXT_LENGTH:,} characters.",
+        }
+    ),
+]
 
 
 class AuthorOut(Schema):
@@ -49,26 +78,26 @@ class DocumentOut(DocumentSummaryOut):
 
 
 class DocumentCreateIn(Schema):
-    title: str = Field(min_length=1, max_length=TITLE_LENGTH)
+    title: OneLine = Field(min_length=1, max_length=TITLE_LENGTH)
     kind: DocumentKind = Document.Kind.PAGE
-    body: str = ""
+    body: BodyText = ""
     parent: str | None = Field(
         None,
         description="Slug of the parent: a main process for a work process, a work process "
         "for a use case.",
     )
-    summary: str = Field("", max_length=SUMMARY_LENGTH, description="The edit summary.")
+    summary: OneLine = Field("", max_length=SUMMARY_LENGTH, description="The edit summary.")
 
 
 class DocumentUpdateIn(Schema):
     base_version_id: int = Field(
         description="The version your edit started from (`head_version_id` when you read it)."
     )
-    body: str
-    title: str | None = Field(
+    body: BodyText
+    title: OneLine | None = Field(
         None, min_length=1, max_length=TITLE_LENGTH, description="Leave out to keep the title."
     )
-    summary: str = Field("", max_length=SUMMARY_LENGTH)
+    summary: OneLine = Field("", max_length=SUMMARY_LENGTH)
 
 
 class SaveOut(Schema):
@@ -156,7 +185,7 @@ class DiffOut(Schema):
 
 
 class RevertIn(Schema):
-    summary: str = Field("", max_length=SUMMARY_LENGTH)
+    summary: OneLine = Field("", max_length=SUMMARY_LENGTH)
 
 
 class CommentOut(Schema):

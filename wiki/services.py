@@ -23,6 +23,7 @@ from reversion.models import Version
 from participation import permissions
 from participation.models import Organisation, Programme
 from participation.permissions import Action
+from participation.text import one_line
 
 from .events import DocumentEvent, document_event
 from .guards import guards_check
@@ -130,7 +131,7 @@ def document_revision_save(
         document.save(update_fields=update_fields)
         if author is not None and author.is_authenticated:
             reversion.set_user(author)
-        reversion.set_comment(summary)
+        reversion.set_comment(one_line(summary))
         reversion.add_meta(
             EditMeta, organisation=organisation_of(author, document.programme), action=action
         )
@@ -198,7 +199,7 @@ def document_create(
     permissions.check(author, Action.EDIT, programme)
     if parent is not None:
         guards_check(parent, "create")
-    title = title.strip()
+    title = one_line(title)
     document = Document(
         programme=programme,
         kind=kind,
@@ -258,7 +259,7 @@ def document_save(
     )
     if result is not None:
         return result
-    title = (title if title is not None else current.title).strip()
+    title = one_line(title if title is not None else current.title)
     body = body.replace("\r\n", "\n")
     action = EditMeta.Action.EDIT
     if current.head_id is not None and base_version_id != current.head_id:
@@ -345,7 +346,7 @@ def document_rename(
     permissions.check(author, Action.EDIT, document.programme)
     current = document_lock(document)
     guards_check(current, "rename")
-    title = title.strip()
+    title = one_line(title)
     new_slug = slugify(slug or "") or document_slug_free(
         current.programme, title, exclude_pk=current.pk
     )

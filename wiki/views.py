@@ -23,6 +23,7 @@ from reversion.models import Version
 
 from participation import permissions
 from participation.forms import add_service_errors
+from participation.http import id_from
 from participation.models import Membership, ProgrammeRole
 from participation.permissions import Action
 from participation.selectors import programme_for
@@ -415,7 +416,7 @@ def history(request, programme, slug):
     if moved:
         return moved
     before = request.GET.get("before")
-    before = int(before) if before and before.isdigit() else None
+    before = id_from(before) if before else None
     versions, more = selectors.history(
         document, before=before, limit=settings.STIP_HISTORY_PAGE_SIZE
     )
@@ -470,11 +471,11 @@ def diff(request, programme, slug):
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
-    to_id = request.GET.get("to") or document.head_id
-    new = _version_or_404(document, to_id)
+    to_id = request.GET.get("to")
+    new = _version_or_404(document, id_from(to_id) if to_id else document.head_id)
     from_id = request.GET.get("from")
     if from_id:
-        old = _version_or_404(document, from_id)
+        old = _version_or_404(document, id_from(from_id))
     else:
         old = (
             Version.objects.get_for_object(document)

@@ -222,6 +222,16 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# The longest text (a document's markdown) Stip takes, in characters: the site's editor, its
+# forms and the API share this one limit.
+STIP_MAX_TEXT_LENGTH = env.int("STIP_MAX_TEXT_LENGTH", default=500_000)
+# A request may carry a text of that length in the most long-winded encoding a form or JSON
+# uses (12 bytes a character: an emoji sent as %F0%9F%98%80, or as two \u escapes), and 1 MiB
+# besides for the rest of the form. So a text that is too long is refused by the form, which
+# shows it again; only a larger request is refused unread, with 413 (config/views.py).
+# File uploads are not counted (Django streams them to disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * STIP_MAX_TEXT_LENGTH + 2**20
+
 STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0
 # Edits of one document by one person within this many seconds become one notification.

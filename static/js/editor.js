@@ -94,13 +94,67 @@
         }
       });
     }
+    var length = setUpLengthLimit(editor, form, textarea);
     textarea.addEventListener("input", function () {
       window.clearTimeout(timer);
+      if (length.tooLong()) { return; }  // the server would refuse it; the message says why
       timer = window.setTimeout(refreshPreview, PREVIEW_DELAY_MS);
     });
 
     setUpLinkHints(editor, textarea);
     setUpGlossaryHints(editor, textarea);
+  }
+
+  /* The text's limit is the textarea's maxlength (the server's STIP_MAX_TEXT_LENGTH). Typing
+   * stops there, but a toolbar action or a text the server gave back can go past it: then the
+   * editor says so and the form is not sent, so nothing typed is lost to a refused request.
+   * Characters are counted as the server counts them (code points, not UTF-16 units). */
+  function setUpLengthLimit(editor, form, textarea) {
+    var limit = textarea.maxLength > 0 ? textarea.maxLength : 0;
+    var status = editor.querySelector("[data-length-status]");
+    var language = document.documentElement.lang || undefined;
+
+    function characters() {
+      var units = textarea.value.length;
+      return units > limit ? Array.from(textarea.value).length : units;
+    }
+    function tooLong() { return limit > 0 && characters() > limit; }
+    function say(template, count) {
+      return template
+        .replace("{length}", count.toLocaleString(language))
+        .replace("{limit}", limit.toLocaleString(language));
+    }
+    function show() {
+      if (!status || !limit) { return; }
+      var count = characters();
+      if (count > limit) {
+        status.textContent = say(status.dataset.tooLong, count);
+        status.setAttribute("role", "alert");
+        status.classList.add("errorlist");
+        textarea.setAttribute("aria-invalid", "true");
+        status.hidden = false;
+      } else if (count > limit * 0.9) {
+        status.textContent = say(status.dataset.near, count);
+        status.removeAttribute("role");
+        status.classList.remove("errorlist");
+        textarea.removeAttribute("aria-invalid");
+        status.hidden = false;
+      } else {
+        status.hidden = true;
+        textarea.removeAttribute("aria-invalid");
+      }
+    }
+
+    textarea.addEventListener("input", show);
+    form.addEventListener("submit", function (event) {
+      if (!tooLong()) { return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();  // still unsaved: keep the warning before leaving
+      show();
+      textarea.focus();
+    });
+    show();
+    return { tooLong: tooLong };
   }
 
   /* While the person types `[[Part of a title`, offer the programme's matching documents;

@@ -1,5 +1,6 @@
-"""Joining step by step, in real Chromium: a newcomer signs up and confirms by the link in the
-mail, asks for their organisation to join as observer, a lead approves; the observer watches a
+"""Joining step by step, in real Chromium: a newcomer signs up for a new organisation and
+confirms by the link in the mail, asks for it to join as observer, a lead approves (which
+confirms the organisation and her); the observer watches a
 process, a contributor edits a use case below it, the observer sees the notification and opens
 its diff, asks to become contributor, the lead approves, and the person can now edit."""
 
@@ -9,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, OrganisationFactory
+from tests.factories import PASSWORD
 from wiki.models import Document
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,7 +42,6 @@ def test_newcomer_joins_watches_is_notified_and_becomes_contributor(
     page, person_page, world, make_document, settings
 ):
     settings.STIP_NOTIFICATION_COALESCE_SECONDS = 0
-    OrganisationFactory(name="Zadkine")
     main = make_document(world, title="Onderwijslogistiek", kind=Document.Kind.MAIN_PROCESS)
     work = make_document(world, title="Roosteren", kind=Document.Kind.WORK_PROCESS, parent=main)
     use_case = make_document(
@@ -55,29 +55,24 @@ def test_newcomer_joins_watches_is_notified_and_becomes_contributor(
     page.get_by_label("Your name").fill("Sanne Bakker")
     page.get_by_label("E-mail address").fill("sanne@zadkine.example")
     page.get_by_label("Password").fill("een-lang-en-ongewoon-wachtwoord")
-    page.get_by_label("Your organisation").select_option(label="Zadkine")
+    page.get_by_label("Or the name of your organisation").fill("Zadkine")
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
     (confirmation,) = mail.outbox
     link = re.search(r"http://testserver(/accounts/confirm/\S+/)", confirmation.body).group(1)
     page.goto(link)
     expect(page.get_by_role("status").first).to_contain_text("Your e-mail address is confirmed")
+    expect(page.get_by_role("status").nth(1)).to_contain_text("Zadkine is new in Stip")
 
-    # A lead confirms she works for Zadkine.
-    lead = person_page(world.lead)
-    lead.goto("/accounts/affiliations/")
-    lead.get_by_role("row", name=re.compile("Sanne Bakker")).get_by_role(
-        "button", name="Confirm"
-    ).click()
-    expect(lead.get_by_role("status").first).to_contain_text("Decision saved")
-
-    # She asks for Zadkine to join as observer; the lead approves.
+    # She asks for Zadkine to join as observer; the lead approves, and so confirms Zadkine.
     page.goto(f"/p/{slug}/join/")
     page.get_by_label("Why do you want to take part?").fill("Wij willen meekijken.")
     page.get_by_role("button", name="Send the request").click()
     expect(page.get_by_role("status").first).to_contain_text("Your request is sent")
+    lead = person_page(world.lead)
     lead.goto(f"/p/{slug}/requests/")
     expect(lead.locator("blockquote")).to_contain_text("Wij willen meekijken.")
+    expect(lead.locator(".card")).to_contain_text("Approving also confirms Zadkine")
     lead.get_by_role("button", name="Approve").click()
     expect(lead.get_by_role("status").first).to_contain_text("Decision saved")
 

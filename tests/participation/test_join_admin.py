@@ -12,11 +12,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def waiting(world):
-    organisation = factories.OrganisationFactory(name="Admin School")
-    person = factories.UserFactory(username="admin-newcomer")
-    factories.AffiliationFactory(user=person, organisation=organisation)
-    return services.join_request_create(
-        programme=world.programme, organisation=organisation, by=person, motivation="Graag."
+    return factories.asking_to_join(
+        world.programme, organisation="Admin School", username="admin-newcomer"
     )
 
 

@@ -106,21 +106,35 @@ def test_a_tampered_confirmation_link_activates_nothing(client, world):
     assert not user.is_active
 
 
-def test_new_organisation_waits_for_a_lead_and_its_contact_cannot_confirm_it(world):
+def test_new_organisation_waits_for_the_leads_of_the_programme_it_asks_to_join(world):
     user = services.signup(
         name="Jan Jansen",
         email="jan@example.org",
         password="a-long-and-unusual-passphrase",
         new_organisation_name="Gemeente Ergens",
     )
+    services.signup_confirm(token=signup_token(user))
     request = AffiliationRequest.objects.get(user=user)
     assert request.new_organisation and not request.organisation.is_confirmed
+    with pytest.raises(PermissionDenied):  # it has asked nobody yet
+        services.affiliation_decide(request=request, by=world.lead, confirm=True)
+    join_request = services.join_request_create(
+        programme=world.programme,
+        organisation=request.organisation,
+        by=fresh(user),
+        motivation="Wij willen meekijken.",
+    )
+    assert join_request.status == JoinRequest.Status.PENDING
     with pytest.raises(PermissionDenied):
         services.affiliation_decide(request=request, by=world.observer, confirm=True)
-    services.affiliation_decide(request=request, by=world.lead, confirm=True)
+    assert list(selectors.affiliation_requests_for(world.lead)) == [request]
+
+    services.join_request_decide(join_request=join_request, by=world.lead, approve=True)
+
     request.organisation.refresh_from_db()
     assert request.organisation.is_confirmed
     assert Affiliation.objects.get(user=user, organisation=request.organisation).is_contact
+    assert permissions.level_of(fresh(user), world.programme) == Level.OBSERVER
 
 
 def test_contact_confirms_a_colleague_of_an_existing_organisation(world):
@@ -187,7 +201,10 @@ def test_an_announcement_lost_between_commit_and_enqueue_goes_out_with_the_sweep
     assert len(mail.outbox) == 1 and "Piet Pieters" in mail.outbox[0].subject
 
 
-def test_a_new_organisation_is_announced_to_the_leads(world, django_capture_on_commit_callbacks):
+def test_a_new_organisation_that_asked_nobody_is_announced_to_superusers_only(
+    world, django_capture_on_commit_callbacks
+):
+    admin = factories.UserFactory(username="admin", is_superuser=True, is_staff=True)
     with django_capture_on_commit_callbacks(execute=True):
         user = services.signup(
             name="Jan Jansen",
@@ -198,7 +215,7 @@ def test_a_new_organisation_is_announced_to_the_leads(world, django_capture_on_c
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.signup_confirm(token=signup_token(user))
-    assert [m.to for m in mail.outbox] == [[world.lead.email]]
+    assert [m.to for m in mail.outbox] == [[admin.email]]  # not the leads of any programme
     assert "added this organisation themselves" in mail.outbox[0].body
 
 

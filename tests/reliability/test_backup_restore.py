@@ -5,17 +5,15 @@ Runs on the configured database: SQLite locally, PostgreSQL (pg_dump/pg_restore)
 """
 
 import hashlib
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.utils import timezone
 from reversion.models import Revision, Version
 
 from config import backup as backups
 from participation.models import Programme
-from timeboxes import services as timeboxes
+from tests import factories
 from timeboxes.models import Baseline, Timebox
 from wiki import services
 from wiki.models import Comment, Document, EditMeta
@@ -77,16 +75,7 @@ def test_restore_gives_back_history_baselines_and_media_exactly(
             summary=f"step {n}",
         )
     services.comment_add(document=vision, author=world.observer, body="Looks good.")
-    now = timezone.now()
-    timebox = timeboxes.timebox_create(
-        programme=world.programme,
-        by=world.lead,
-        name="Round one",
-        starts_at=now - timedelta(days=1),
-        deadline=now + timedelta(days=1),
-        documents=[vision],
-    )
-    timeboxes.timebox_close(timebox=timebox, by=world.lead, outcome="Agreed.")
+    factories.closed_timebox(world.programme, world.lead, [vision])
     original = snapshot(media_root)
     assert len(original["versions"]) >= 6 and original["baselines"] and original["edit_meta"]
 
