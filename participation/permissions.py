@@ -36,7 +36,10 @@ class LoginStrength(IntEnum):
     SSO = 2  # single sign-on: the organisation's identity provider vouched for them
 
 
-REQUIRED_STRENGTH = {Requirement.TWO_FACTOR: LoginStrength.TWO_FACTOR, Requirement.SSO: LoginStrength.SSO}
+REQUIRED_STRENGTH = {
+    Requirement.TWO_FACTOR: LoginStrength.TWO_FACTOR,
+    Requirement.SSO: LoginStrength.SSO,
+}
 
 UNMET_MESSAGES = {
     Requirement.TWO_FACTOR: _(
@@ -241,9 +244,9 @@ def programme_with_level(user, slug: str) -> Programme:
         return programmes.get()  # level_of needs no query for them
     programme = programmes.annotate(
         stip_login_requirement=Subquery(
-            ProgrammeSettings.objects.filter(programme=OuterRef("pk")).values(
-                "login_requirement"
-            )[:1]
+            ProgrammeSettings.objects.filter(programme=OuterRef("pk")).values("login_requirement")[
+                :1
+            ]
         ),
         stip_lead=Exists(_lead_roles(user).filter(programme=OuterRef("pk"))),
         stip_contributor=Exists(
@@ -291,9 +294,7 @@ def check(user, action: Action, programme: Programme) -> None:
     if level_of(user, programme) < Level.READER:
         raise Http404(_("No such programme."))
     if not can(user, action, programme):
-        raise PermissionDenied(
-            login_requirement_unmet(user, programme) or DENIED_MESSAGES[action]
-        )
+        raise PermissionDenied(login_requirement_unmet(user, programme) or DENIED_MESSAGES[action])
 
 
 def visible_programmes(user) -> QuerySet[Programme]:

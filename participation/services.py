@@ -852,9 +852,10 @@ def sso_affiliate(*, user, value: str) -> SsoAffiliation:
         ).update(status=AffiliationRequest.Status.CONFIRMED, decided_at=timezone.now())
         permissions.forget(user)
         return SsoAffiliation.AFFILIATED
-    if organisation is not None and Affiliation.objects.filter(
-        user=user, organisation=organisation
-    ).exists():
+    if (
+        organisation is not None
+        and Affiliation.objects.filter(user=user, organisation=organisation).exists()
+    ):
         return SsoAffiliation.AFFILIATED
     created = False
     if organisation is None:
@@ -892,9 +893,11 @@ def person_update_from_identity(
             changed.append(field)
     email = (email or "").strip().lower()
     if email and email != (user.email or "").lower() and email_verified:
-        if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exclude(
-            pk=user.pk
-        ).exists():
+        if (
+            User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+            .exclude(pk=user.pk)
+            .exists()
+        ):
             logger.warning("Identity of user %s names an address another account has", user.pk)
         else:
             if user.username.lower() == (user.email or "").lower():
@@ -915,9 +918,7 @@ def profile_for_identity(*, user, language: str, email_verified: bool) -> Profil
     profile, _created = Profile.objects.get_or_create(
         user=user,
         defaults={
-            "language": language
-            if language in dict(settings.LANGUAGES)
-            else settings.LANGUAGE_CODE
+            "language": language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         },
     )
     if email_verified and profile.email_confirmed_at is None:
