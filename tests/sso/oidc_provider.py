@@ -20,7 +20,8 @@ PORT = int(sys.argv[1])
 DATA = Path(sys.argv[2])
 ISSUER = f"http://127.0.0.1:{PORT}/o"
 
-LOGIN_TEMPLATE = """<!DOCTYPE html><html lang="en"><head><title>Test identity provider</title></head>
+LOGIN_TEMPLATE = """<!DOCTYPE html><html lang="en">
+<head><title>Test identity provider</title></head>
 <body><h1>Test identity provider (OpenID Connect)</h1>
 <form method="post">{% csrf_token %}
 {% if form.errors %}<p role="alert">Wrong user name or password.</p>{% endif %}

@@ -4,9 +4,9 @@ tests/sso/oidc_provider.py), configured through the environment."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from participation.models import Affiliation, AffiliationRequest, IdentityDomain
+from participation.models import Affiliation, IdentityDomain
 from tests import factories
-from tests.sso.providers import OIDC_ID, PEOPLE, Visitor, oidc_provider, oidc_server  # noqa: F401
+from tests.sso.providers import OIDC_ID, PEOPLE, Visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

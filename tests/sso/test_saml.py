@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from participation.models import Affiliation, IdentityDomain
 from tests import factories
-from tests.sso.providers import PEOPLE, SAML_ID, Visitor, saml_provider, saml_server  # noqa: F401
+from tests.sso.providers import PEOPLE, SAML_ID, Visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
