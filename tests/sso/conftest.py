@@ -1,1 +1,7 @@
-from tests.sso.providers import oidc_provider, oidc_server, saml_provider, saml_server  # noqa: F401
+from tests.sso.providers import (  # noqa: F401
+    oidc_provider,
+    oidc_server,
+    saml_provider,
+    saml_server,
+    sso_log,
+)

@@ -32,6 +32,16 @@ LOGIN_TEMPLATE = """<!DOCTYPE html><html lang="en">
 <input type="hidden" name="next" value="{{ next }}">
 <button type="submit">Sign in at the provider</button></form></body></html>"""
 
+# Without an ID token to name the session, a provider asks before it ends it (OpenID Connect
+# RP-Initiated Logout 1.0, section 2).
+LOGOUT_TEMPLATE = """<!DOCTYPE html><html lang="en">
+<head><title>Test identity provider</title></head>
+<body><h1>Log out of the test identity provider?</h1>
+<form method="post">{% csrf_token %}
+{% for field in form %}{% if field.is_hidden %}{{ field }}{% endif %}{% endfor %}
+<button type="submit" name="allow" value="1">Log out at the provider</button>
+</form></body></html>"""
+
 
 def _rsa_key() -> str:
     from cryptography.hazmat.primitives import serialization
@@ -68,7 +78,13 @@ settings.configure(
             "BACKEND": "django.template.backends.django.DjangoTemplates",
             "OPTIONS": {
                 "loaders": [
-                    ("django.template.loaders.locmem.Loader", {"login.html": LOGIN_TEMPLATE})
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {
+                            "login.html": LOGIN_TEMPLATE,
+                            "oauth2_provider/logout_confirm.html": LOGOUT_TEMPLATE,
+                        },
+                    )
                 ],
                 "context_processors": ["django.template.context_processors.request"],
             },

@@ -291,6 +291,13 @@ class Visitor:
             action, data={"SAMLResponse": response, "RelayState": relay_state}, timeout=20
         )
 
+    def confirm_at_provider(self, page: requests.Response) -> requests.Response:
+        """Press the button of a provider's confirmation form (all its hidden fields along)."""
+        fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+        fields = {name: _html.unescape(value) for name, value in fields.items()}
+        fields["allow"] = "1"
+        return self.http.post(page.url, data=fields, timeout=20)
+
     def logged_in_as(self) -> str:
         page = self.get("/").text
         found = re.search(r'<span class="account-name">([^<]*)</span>', page)
@@ -298,3 +305,39 @@ class Visitor:
 
     def messages(self, response: requests.Response) -> str:
         return _html.unescape(response.text)
+
+
+@pytest.fixture
+def sso_log():
+    """The lines Stip logs about single sign-on (logger `stip.sso`)."""
+    import logging
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    handler = Collect(level=logging.INFO)
+    logger = logging.getLogger("stip.sso")
+    logger.addHandler(handler)
+    yield lines
+    logger.removeHandler(handler)
+
+
+def callback_url(visitor: Visitor, page: requests.Response, username: str, password: str) -> str:
+    """Sign in at the OpenID Connect provider and stop before Stip's callback: its address
+    (with the code and state) is what an attacker would replay."""
+    form = {
+        "username": username,
+        "password": password,
+        "csrfmiddlewaretoken": _hidden(page.text, "csrfmiddlewaretoken"),
+        "next": _hidden(page.text, "next"),
+    }
+    answer = visitor.http.post(page.url, data=form, timeout=20, allow_redirects=False)
+    while answer.is_redirect:
+        location = requests.compat.urljoin(answer.url, answer.headers["Location"])
+        if location.startswith(visitor.base):
+            return location
+        answer = visitor.http.get(location, timeout=20, allow_redirects=False)
+    raise AssertionError(f"the provider did not send the person back: {answer.status_code}")

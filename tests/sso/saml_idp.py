@@ -35,6 +35,15 @@ BASE = f"http://127.0.0.1:{PORT}"
 ENTITY_ID = f"{BASE}/metadata"
 COOKIE = "idp_session"
 
+# A second service the provider knows, so it can address an answer to the wrong one.
+OTHER_SP = "https://another-service.example/metadata"
+OTHER_SP_METADATA = f"""<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{OTHER_SP}">
+<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+ Location="https://another-service.example/acs" index="1"/>
+</md:SPSSODescriptor></md:EntityDescriptor>"""
+
 SESSIONS: dict[str, str] = {}  # cookie value -> user name
 PENDING: dict[str, tuple] = {}  # form token -> (authn request, relay state)
 _servers: dict[str, Server] = {}
@@ -79,7 +88,7 @@ def server(lifetime_minutes: int = 5) -> Server:
                 },
                 "key_file": str(DATA / "idp.key"),
                 "cert_file": str(DATA / "idp.crt"),
-                "metadata": {"inline": [sp_metadata]},
+                "metadata": {"inline": [sp_metadata, OTHER_SP_METADATA]},
                 "xmlsec_binary": "/usr/bin/xmlsec1",
                 "signing_algorithm": SHA256,
                 "digest_algorithm": DIGEST_SHA256,
@@ -172,7 +181,7 @@ class Handler(BaseHTTPRequestHandler):
         if person.get("schac_home_organization"):
             identity["schacHomeOrganization"] = [person["schac_home_organization"]]
         if behaviour == "wrong_audience":
-            args["sp_entity_id"] = "https://another-service.example/metadata"
+            args["sp_entity_id"] = OTHER_SP
         response = idp.create_authn_response(
             identity=identity,
             in_response_to=args["in_response_to"],

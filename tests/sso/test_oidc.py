@@ -2,11 +2,13 @@
 tests/sso/oidc_provider.py), configured through the environment."""
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from participation.models import Affiliation, IdentityDomain
+from participation.models import Affiliation, AffiliationRequest, IdentityDomain, Profile
 from tests import factories
-from tests.sso.providers import OIDC_ID, PEOPLE, Visitor
+from tests.sso.providers import OIDC_ID, PEOPLE, Visitor, callback_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,3 +33,178 @@ def test_person_of_a_known_school_logs_in_and_belongs_to_it_at_once(
     assert visitor.logged_in_as() == "Anna de Vries"
     person = get_user_model().objects.get(email="anna.devries@albeda.nl")
     assert Affiliation.objects.filter(user=person, organisation=albeda).exists()
+
+
+def test_person_of_an_unknown_school_waits_for_confirmation_and_reads_open_programmes(
+    live_server, oidc_provider, mailoutbox
+):
+    lead = factories.UserFactory(email="lead@example.org")
+    programme = factories.ProgrammeFactory()
+    factories.LeadRoleFactory(programme=programme, user=lead)
+    visitor = Visitor(live_server)
+    page = visitor.start_sso(LOGIN)
+    landing = visitor.sign_in_at_provider(page, "bram", PEOPLE["bram"]["password"])
+
+    assert "still confirms that you work there" in landing.text
+    assert visitor.logged_in_as() == "Bram Jansen"
+    person = get_user_model().objects.get(email="bram@unknown-school.nl")
+    assert not Affiliation.objects.filter(user=person).exists()
+    request = AffiliationRequest.objects.get(user=person)
+    assert request.status == AffiliationRequest.Status.PENDING
+    assert request.organisation.name == "unknown-school.nl"
+    assert not request.organisation.is_confirmed
+    assert request.organisation.identity_domains.get().value == "unknown-school.nl"
+    assert [message.to for message in mailoutbox] == [[lead.email]]
+    assert visitor.get(programme.get_absolute_url()).status_code == 200
+
+
+def test_name_and_address_follow_the_provider_at_each_log_in(live_server, oidc_provider, albeda):
+    visitor = Visitor(live_server)
+    visitor.sign_in_at_provider(visitor.start_sso(LOGIN), "anna", PEOPLE["anna"]["password"])
+    visitor.http.cookies.clear()
+    married = {**PEOPLE["anna"], "family_name": "Bakker", "email": "anna.bakker@albeda.nl"}
+    oidc_provider.people({**PEOPLE, "anna": married})
+
+    again = Visitor(live_server)
+    again.sign_in_at_provider(again.start_sso(LOGIN), "anna", married["password"])
+
+    assert again.logged_in_as() == "Anna Bakker"
+    person = get_user_model().objects.get()
+    assert (person.last_name, person.email) == ("Bakker", "anna.bakker@albeda.nl")
+
+
+def test_confirmed_password_account_is_joined_by_its_address(live_server, oidc_provider, albeda):
+    existing = factories.UserFactory(
+        username="anna.devries@albeda.nl", email="anna.devries@albeda.nl"
+    )
+    Profile.objects.update_or_create(user=existing, defaults={"email_confirmed_at": timezone.now()})
+    visitor = Visitor(live_server)
+    visitor.sign_in_at_provider(visitor.start_sso(LOGIN), "anna", PEOPLE["anna"]["password"])
+
+    assert get_user_model().objects.get() == existing
+    assert SocialAccount.objects.get().user == existing
+    existing.refresh_from_db()
+    assert existing.check_password(factories.PASSWORD), "the password log-in stays"
+
+
+def test_unconfirmed_account_with_the_same_address_is_not_taken_over(
+    live_server, oidc_provider, albeda, sso_log
+):
+    squatter = factories.UserFactory(username="someone", email="anna.devries@albeda.nl")
+    visitor = Visitor(live_server)
+    answer = visitor.sign_in_at_provider(
+        visitor.start_sso(LOGIN), "anna", PEOPLE["anna"]["password"]
+    )
+
+    assert answer.url.endswith("/accounts/login/")
+    assert "has not been confirmed on both sides" in answer.text
+    assert visitor.logged_in_as() == ""
+    assert get_user_model().objects.get() == squatter
+    assert not SocialAccount.objects.exists()
+    assert any("address is not confirmed" in line for line in sso_log)
+
+
+@pytest.mark.parametrize("mode", ["wrong_audience", "expired"])
+def test_id_token_for_another_service_or_expired_is_refused_and_logged(
+    live_server, oidc_provider, albeda, sso_log, mode
+):
+    oidc_provider.misbehave(mode)
+    visitor = Visitor(live_server)
+    answer = visitor.sign_in_at_provider(
+        visitor.start_sso(LOGIN), "anna", PEOPLE["anna"]["password"]
+    )
+
+    assert answer.url.endswith("/accounts/login/")
+    assert "could not be trusted or has expired" in answer.text
+    assert visitor.logged_in_as() == ""
+    assert not get_user_model().objects.exists()
+    assert any("Single sign-on refused" in line and "id_token" in line for line in sso_log)
+
+
+def test_replayed_answer_of_the_provider_is_refused(live_server, oidc_provider, albeda, sso_log):
+    visitor = Visitor(live_server)
+    url = callback_url(visitor, visitor.start_sso(LOGIN), "anna", PEOPLE["anna"]["password"])
+    visitor.http.get(url, timeout=20)
+    assert visitor.logged_in_as() == "Anna de Vries"
+
+    attacker = Visitor(live_server)
+    replayed = attacker.http.get(url, timeout=20)
+    assert replayed.url.endswith("/accounts/login/")
+    assert attacker.logged_in_as() == ""
+    again = visitor.http.get(url, timeout=20)
+    assert again.url.endswith("/accounts/login/")
+    assert len([line for line in sso_log if "Single sign-on refused" in line]) == 2
+
+
+def test_unreachable_provider_is_told_in_dutch_and_passwords_still_work(
+    live_server, oidc_provider, settings
+):
+    from tests.sso.providers import free_port
+
+    settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]["settings"]["server_url"] = (
+        f"http://127.0.0.1:{free_port()}/o"
+    )
+    person = factories.UserFactory(username="piet")
+    visitor = Visitor(live_server)
+    visitor.http.headers["Accept-Language"] = "nl"
+    answer = visitor.start_sso(LOGIN)
+
+    assert answer.status_code == 200 and answer.url.endswith("/accounts/login/")
+    assert "Test OIDC is op dit moment niet bereikbaar" in answer.text
+    logged_in = visitor.http.post(
+        f"{live_server.url}/accounts/login/",
+        data={
+            "username": person.username,
+            "password": factories.PASSWORD,
+            "csrfmiddlewaretoken": visitor.http.cookies["csrftoken"],
+        },
+        timeout=20,
+    )
+    assert logged_in.status_code == 200
+    assert visitor.logged_in_as() == person.get_full_name()
+
+
+def test_failed_single_sign_ons_count_towards_the_address_lock(
+    live_server, oidc_provider, albeda, settings
+):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    oidc_provider.misbehave("expired")
+    person = factories.UserFactory(username="piet")
+    visitor = Visitor(live_server)
+    for _ in range(3):
+        visitor.sign_in_at_provider(visitor.start_sso(LOGIN), "anna", PEOPLE["anna"]["password"])
+
+    locked = visitor.http.post(
+        f"{live_server.url}/accounts/login/",
+        data={
+            "username": person.username,
+            "password": factories.PASSWORD,
+            "csrfmiddlewaretoken": visitor.http.cookies["csrftoken"],
+        },
+        timeout=20,
+    )
+    assert locked.status_code == 429
+    oidc_provider.misbehave("")
+    refused = visitor.start_sso(LOGIN)
+    assert refused.status_code == 429 or "Too many failed log-ins" in refused.text
+
+
+def test_log_out_ends_the_session_at_the_provider_too(live_server, oidc_provider, albeda):
+    visitor = Visitor(live_server)
+    visitor.sign_in_at_provider(visitor.start_sso(LOGIN), "anna", PEOPLE["anna"]["password"])
+    again = visitor.start_sso(LOGIN)
+    assert visitor.logged_in_as() == "Anna de Vries", "the provider remembered the person"
+    assert again.url.startswith(live_server.url)
+
+    question = visitor.http.post(
+        f"{live_server.url}/accounts/logout/",
+        data={"csrfmiddlewaretoken": visitor.http.cookies["csrftoken"]},
+        timeout=20,
+    )
+    assert visitor.logged_in_as() == ""
+    assert "Log out of the test identity provider?" in question.text
+    answer = visitor.confirm_at_provider(question)
+    assert answer.url == f"{live_server.url}/"
+    page = visitor.start_sso(LOGIN)
+    assert "Provider password" in page.text, "the provider still had a session"
