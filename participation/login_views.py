@@ -3,7 +3,8 @@ the identity providers, the two-factor step (django-allauth's), and single log-o
 
 import logging
 
-from allauth.account.utils import perform_login
+from allauth.account.internal.flows.login import perform_password_login
+from allauth.account.models import Login
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
@@ -41,7 +42,15 @@ class LoginView(auth_views.LoginView):
         return context
 
     def form_valid(self, form):
-        return perform_login(self.request, form.get_user(), redirect_url=self.get_success_url())
+        # As allauth's own password form does: the password step is recorded (allauth asks
+        # for it again before two-factor settings change when it is not recent), then the
+        # log-in continues with allauth's stages (the code of an authenticator app).
+        user = form.get_user()
+        return perform_password_login(
+            self.request,
+            {"username": user.get_username()},
+            Login(user=user, redirect_url=self.get_success_url()),
+        )
 
 
 @require_POST

@@ -29,7 +29,7 @@ from .forms import (
     SignupForm,
     WatchForm,
 )
-from .models import AffiliationRequest, JoinRequest, Membership, Organisation
+from .models import AffiliationRequest, JoinRequest, Membership, Organisation, ProgrammeSettings
 from .permissions import Action
 
 
@@ -135,6 +135,8 @@ def members(request, programme):
                 request.user, Action.MANAGE_PROGRAMME, programme
             ),
             "admits_observers": services.admits_observers(programme),
+            "login_requirement": selectors.login_requirement_of(programme),
+            "login_requirements": ProgrammeSettings.LoginRequirement.choices,
             "pending_count": selectors.join_requests_pending(programme).count(),
             "level_form": LevelForm(),
             "my_requests": selectors.join_requests_of(request.user, programme)[:5]
@@ -157,6 +159,24 @@ def joining_settings(request, programme):
         )
     else:
         messages.success(request, _("You now decide on every request to join."))
+    return redirect("participation:members", programme=programme.slug)
+
+
+@login_required
+@require_POST
+def login_requirement(request, programme):
+    programme = programme_for(request.user, programme, Action.MANAGE_PROGRAMME)
+    try:
+        services.programme_login_requirement_set(
+            programme=programme,
+            by=request.user,
+            requirement=request.POST.get("login_requirement", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The way contributors log in is saved."))
     return redirect("participation:members", programme=programme.slug)
 
 
