@@ -45,8 +45,8 @@ UNMET_MESSAGES = {
     Requirement.TWO_FACTOR: _(
         "This programme asks its contributors to log in with two-factor log-in (a code from "
         "an authenticator app, or single sign-on). You logged in with a password only, so you "
-        "read along as an observer. Set up two-factor log-in under Two-factor log-in, then "
-        "log in again."
+        "read along as an observer. Set up two-factor log-in under Your settings, then log "
+        "in again."
     ),
     Requirement.SSO: _(
         "This programme asks its contributors to log in with single sign-on through their "

@@ -218,6 +218,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 ),
             )
             return
+        if sociallogin.state.get("process") == "connect":
+            return  # a logged-in person links the identity to their own account
         email = claims.get("email", "")
         if email and get_user_model().objects.filter(email__iexact=email).exists():
             raise ImmediateHttpResponse(
@@ -229,7 +231,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                         "There is already an account with the address %(email)s, but this "
                         "address has not been confirmed on both sides, so it is not linked to "
                         "%(provider)s. Log in with your password; you can link %(provider)s to "
-                        "your account under Preferences."
+                        "your account under Your settings."
                     )
                     % {"email": email, "provider": provider_name(sociallogin.provider)},
                 )
