@@ -8,6 +8,7 @@ looks like (logged, counted by django-axes like a wrong password, and a translat
 the log-in page where the password form still works). docs/sso.md tells the whole story.
 """
 
+import contextlib
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -260,3 +261,50 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             messages.info(request, _("You cancelled logging in."))
             raise ImmediateHttpResponse(redirect("login"))
         raise ImmediateHttpResponse(refuse(request, provider, reason))
+
+
+ORIGINS_CACHE_KEY = "stip:sso:form-action-origins"
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def form_action_origins() -> list[str]:
+    """The origins a form of Stip may lead to besides its own (the Content-Security-Policy's
+    form-action): the log-in buttons and the log-out form end at the identity providers. Taken
+    from every configured provider (settings and the admin), kept a minute in the cache."""
+    from django.core.cache import cache
+
+    try:
+        cached = cache.get(ORIGINS_CACHE_KEY)
+    except Exception:  # the cache is down: work it out
+        cached = None
+    if cached is not None:
+        return cached
+    from allauth.socialaccount.adapter import get_adapter
+
+    urls: list[str] = []
+    for app in get_adapter().list_apps(None):
+        settings = app.settings or {}
+        if app.provider == "openid_connect":
+            urls.append(settings.get("server_url", ""))
+        elif app.provider == "saml":
+            idp = settings.get("idp") or {}
+            urls += [idp.get("sso_url", ""), idp.get("slo_url", ""), idp.get("metadata_url", "")]
+            if idp.get("metadata_url"):
+                try:
+                    parsed = cache.get(
+                        f"saml.metadata.{idp['metadata_url']}.{idp.get('entity_id')}"
+                    )
+                except Exception:
+                    parsed = None
+                for service in ("singleSignOnService", "singleLogoutService"):
+                    urls.append(((parsed or {}).get("idp") or {}).get(service, {}).get("url", ""))
+    origins = sorted({origin for origin in map(_origin, urls) if origin})
+    with contextlib.suppress(Exception):  # the cache is down: worked out again next time
+        cache.set(ORIGINS_CACHE_KEY, origins, 60)
+    return origins

@@ -251,6 +251,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 STIP_CSP_ADMIN_PREFIXES = ["/admin/", "/django-admin/"]
+# Origins forms may lead to besides Stip and the configured identity providers (an identity
+# provider whose log-in or log-out endpoint is not on the origin of its issuer or metadata).
+STIP_CSP_FORM_ACTION_EXTRA = env.list("STIP_CSP_FORM_ACTION_EXTRA", default=[])
 STIP_CSP_ADMIN_UPDATE = {
     "script-src": ["'unsafe-inline'"],
     "style-src": ["'unsafe-inline'"],

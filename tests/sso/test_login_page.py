@@ -76,3 +76,30 @@ def test_saml_provider_from_the_environment(monkeypatch):
     assert advanced["want_assertion_signed"] and advanced["authn_request_signed"]
     assert advanced["x509cert"].splitlines()[1] == "MIIB"
     assert "openid_connect" not in providers
+
+
+def test_forms_may_lead_to_the_configured_identity_providers_only(client, settings, monkeypatch):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    strict = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "form-action 'self';" in strict + ";"
+
+    settings.SOCIALACCOUNT_PROVIDERS = _environment(
+        monkeypatch,
+        SSO_OIDC_SERVER_URL="https://connect.surfconext.nl",
+        SSO_OIDC_CLIENT_ID="stip",
+    )
+    SocialApp.objects.create(
+        provider="saml",
+        provider_id="entra",
+        client_id="entra",
+        name="Entra",
+        settings={"idp": {"entity_id": "x", "sso_url": "https://login.microsoftonline.com/t/saml2"}},
+    )
+    from django.core.cache import cache
+
+    cache.clear()
+    policy = client.get("/")["Content-Security-Policy"]
+    form_action = next(part for part in policy.split("; ") if part.startswith("form-action"))
+    assert form_action == (
+        "form-action 'self' https://connect.surfconext.nl https://login.microsoftonline.com"
+    )
