@@ -73,6 +73,7 @@ def login(page):
 
 # The identity providers of the single sign-on tests (test_sso.py).
 from tests.sso.providers import (  # noqa: E402, F401
+    albeda,
     oidc_provider,
     oidc_server,
     saml_provider,

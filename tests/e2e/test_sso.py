@@ -8,18 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from participation.models import Affiliation, AffiliationRequest, IdentityDomain
-from tests import factories
+from participation.models import Affiliation, AffiliationRequest
 from tests.sso.providers import PEOPLE
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def albeda():
-    organisation = factories.OrganisationFactory(name="Albeda College", is_confirmed=True)
-    IdentityDomain.objects.create(organisation=organisation, value="albeda.nl")
-    return organisation
 
 
 def _sso(page, button: str, person: str):

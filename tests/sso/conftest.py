@@ -1,4 +1,5 @@
 from tests.sso.providers import (  # noqa: F401
+    albeda,
     oidc_provider,
     oidc_server,
     saml_provider,

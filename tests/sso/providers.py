@@ -285,6 +285,11 @@ class Visitor:
             answer = self.http.post(login_url, data=form, timeout=20)
         return self.follow_saml_post(answer)
 
+    def sso(self, provider_path: str, person: str) -> requests.Response:
+        """The whole log-in of one of PEOPLE: the button, the provider's form, back."""
+        page = self.start_sso(provider_path)
+        return self.sign_in_at_provider(page, person, PEOPLE[person]["password"])
+
     def follow_saml_post(self, answer: requests.Response) -> requests.Response:
         if 'name="SAMLResponse"' not in answer.text:
             return answer
@@ -304,6 +309,24 @@ class Visitor:
         fields = {name: _html.unescape(value) for name, value in fields.items()}
         fields["allow"] = "1"
         return self.http.post(page.url, data=fields, timeout=20)
+
+    def log_in_with_password(self, username: str, password: str) -> requests.Response:
+        self.get("/accounts/login/")
+        return self.http.post(
+            self.base + "/accounts/login/",
+            data={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": self.http.cookies["csrftoken"],
+            },
+            timeout=20,
+        )
+
+    def forget_stip_session(self) -> None:
+        """As a browser closed and opened again: Stip's session cookie is gone, the
+        provider's stays."""
+        for cookie in [c for c in self.http.cookies if c.name == "sessionid"]:
+            self.http.cookies.clear(cookie.domain, cookie.path, cookie.name)
 
     def logged_in_as(self) -> str:
         page = self.get("/").text
@@ -348,3 +371,25 @@ def callback_url(visitor: Visitor, page: requests.Response, username: str, passw
             return location
         answer = visitor.http.get(location, timeout=20, allow_redirects=False)
     raise AssertionError(f"the provider did not send the person back: {answer.status_code}")
+
+
+@pytest.fixture
+def albeda(transactional_db):
+    """A confirmed school whose identity-provider domain is the one Anna's provider sends."""
+    from participation.models import IdentityDomain
+    from tests import factories
+
+    organisation = factories.OrganisationFactory(name="Albeda College", is_confirmed=True)
+    IdentityDomain.objects.create(organisation=organisation, value="albeda.nl")
+    return organisation
+
+
+def assert_refused(visitor: Visitor, answer: requests.Response) -> None:
+    """A refused single sign-on: back on the log-in page with the reason, nobody logged in, no
+    account made."""
+    from django.contrib.auth import get_user_model
+
+    assert answer.url.endswith("/accounts/login/")
+    assert "could not be trusted or has expired" in answer.text
+    assert visitor.logged_in_as() == ""
+    assert not get_user_model().objects.exists()

@@ -16,6 +16,12 @@ def _environment(monkeypatch, **variables):
     return providers_from_environment(environ.Env())
 
 
+def _saml_app(slug: str, name: str, **settings) -> SocialApp:
+    return SocialApp.objects.create(
+        provider="saml", provider_id=slug, client_id=slug, name=name, settings=settings
+    )
+
+
 def test_without_providers_only_the_password_form_is_shown(client, settings):
     settings.SOCIALACCOUNT_PROVIDERS = {}
     page = client.get(reverse("login"))
@@ -33,20 +39,10 @@ def test_providers_from_the_environment_and_the_admin_each_get_a_button(
         SSO_OIDC_CLIENT_ID="stip",
         SSO_OIDC_CLIENT_SECRET="secret",
     )
-    SocialApp.objects.create(
-        provider="saml",
-        provider_id="entra-rotterdam",
-        client_id="entra-rotterdam",
-        name="Gemeente Rotterdam",
-        settings={"idp": {"entity_id": "x", "sso_url": "https://idp/", "x509cert": ""}},
+    _saml_app(
+        "entra-rotterdam", "Gemeente Rotterdam", idp={"entity_id": "x", "sso_url": "https://idp/"}
     )
-    SocialApp.objects.create(
-        provider="saml",
-        provider_id="quiet",
-        client_id="quiet",
-        name="Hidden one",
-        settings={"hidden": True, "idp": {"entity_id": "y", "sso_url": "https://y/"}},
-    )
+    _saml_app("quiet", "Hidden one", hidden=True, idp={"entity_id": "y", "sso_url": "https://y/"})
 
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="nl")
     assert "Inloggen met SURFconext" in page.text
@@ -88,12 +84,8 @@ def test_forms_may_lead_to_the_configured_identity_providers_only(client, settin
         SSO_OIDC_SERVER_URL="https://connect.surfconext.nl",
         SSO_OIDC_CLIENT_ID="stip",
     )
-    SocialApp.objects.create(
-        provider="saml",
-        provider_id="entra",
-        client_id="entra",
-        name="Entra",
-        settings={"idp": {"entity_id": "x", "sso_url": "https://login.microsoftonline.com/t/saml2"}},
+    _saml_app(
+        "entra", "Entra", idp={"entity_id": "x", "sso_url": "https://login.microsoftonline.com/t"}
     )
     from django.core.cache import cache
 
