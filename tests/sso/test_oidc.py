@@ -4,6 +4,7 @@ tests/sso/oidc_provider.py), configured through the environment."""
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
 from participation.models import Affiliation, AffiliationRequest, Profile
@@ -167,3 +168,39 @@ def test_log_out_ends_the_session_at_the_provider_too(live_server, oidc_provider
     assert answer.url == f"{live_server.url}/"
     page = visitor.start_sso(LOGIN)
     assert "Provider password" in page.text, "the provider still had a session"
+
+
+def test_programme_asking_for_single_sign_on_lets_in_the_sso_session_not_the_password_one(
+    live_server, oidc_provider, albeda
+):
+    """The session's log-in decides (LoginMethodMiddleware): the same person contributes after
+    single sign-on and reads along after a password log-in."""
+    from participation.models import Membership, ProgrammeSettings
+    from wiki import services as wiki_services
+    from wiki.models import Document
+
+    programme = factories.ProgrammeFactory(name="Triple A")
+    factories.MembershipFactory(
+        programme=programme, organisation=albeda, level=Membership.MemberLevel.CONTRIBUTOR
+    )
+    lead = factories.UserFactory()
+    factories.LeadRoleFactory(programme=programme, user=lead)
+    document = wiki_services.document_create(
+        programme=programme, kind=Document.Kind.PAGE, title="Visie", body="Tekst.\n", author=lead
+    )
+    ProgrammeSettings.objects.create(programme=programme, login_requirement="sso")
+    anna = factories.UserFactory(username="anna", email="anna.devries@albeda.nl")
+    factories.AffiliationFactory(user=anna, organisation=albeda)
+    Profile.objects.update_or_create(user=anna, defaults={"email_confirmed_at": timezone.now()})
+    edit = reverse("wiki:edit", kwargs={"programme": programme.slug, "slug": document.slug})
+
+    by_password = Visitor(live_server)
+    by_password.log_in_with_password("anna", factories.PASSWORD)
+    refused = by_password.get(edit)
+    assert refused.status_code == 403
+    assert "asks its contributors to log in with single sign-on" in refused.text
+
+    by_sso = Visitor(live_server)
+    by_sso.sso(LOGIN, "anna")
+    assert by_sso.logged_in_as() == "Anna de Vries"
+    assert by_sso.get(edit).status_code == 200
