@@ -4,16 +4,10 @@ Our own pages get the strict policy from `CONTENT_SECURITY_POLICY` (no inline sc
 eval, no plugins). Wagtail's admin and Django's admin still ship inline `<script>` blocks in a
 few widgets and panels, so paths under `STIP_CSP_ADMIN_PREFIXES` get the directives of
 `STIP_CSP_ADMIN_UPDATE` added. See docs/decisions/0004-csp-and-login-throttling.md.
-
-Forms may also lead to the configured identity providers (the log-in buttons and the log-out
-form redirect there; browsers hold redirects after a form to `form-action`), plus the origins
-in `STIP_CSP_FORM_ACTION_EXTRA` for a provider whose endpoints live elsewhere than its issuer.
 """
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-
-from participation.sso import form_action_origins
 
 
 class StipCSPMiddleware(CSPMiddleware):
@@ -21,9 +15,4 @@ class StipCSPMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only)
         if request.path_info.startswith(tuple(settings.STIP_CSP_ADMIN_PREFIXES)):
             parts.update = {**settings.STIP_CSP_ADMIN_UPDATE, **(parts.update or {})}
-        origins = [*form_action_origins(), *settings.STIP_CSP_FORM_ACTION_EXTRA]
-        if origins:
-            update = dict(parts.update or {})
-            update["form-action"] = [*update.get("form-action", []), *origins]
-            parts.update = update
         return parts

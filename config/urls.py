@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/login/", login_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", login_views.logout, name="logout"),
+    path("accounts/3rdparty/", login_views.connections),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),
     path("", include("participation.urls")),

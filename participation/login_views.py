@@ -5,14 +5,15 @@ import logging
 
 from allauth.account.internal.flows.login import perform_password_login
 from allauth.account.models import Login
+from allauth.socialaccount import views as socialaccount_views
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .sso import SLO_SESSION_KEY
+from .sso import SLO_SESSION_KEY, allow_forms_to_identity_providers
 
 logger = logging.getLogger("stip.sso")
 
@@ -35,11 +36,16 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        self.providers = identity_providers(self.request)
         context["identity_providers"] = [
             {"name": provider.name, "url": provider.get_login_url(self.request)}
-            for provider in identity_providers(self.request)
+            for provider in self.providers
         ]
         return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        return allow_forms_to_identity_providers(response, [p.app for p in self.providers])
 
     def form_valid(self, form):
         # As allauth's own password form does: the password step is recorded (allauth asks
@@ -53,15 +59,27 @@ class LoginView(auth_views.LoginView):
         )
 
 
+def connections(request, *args, **kwargs):
+    """allauth's page of linked identity providers, whose buttons lead to the providers."""
+    response = socialaccount_views.connections(request, *args, **kwargs)
+    providers = identity_providers(request)
+    return allow_forms_to_identity_providers(response, [p.app for p in providers])
+
+
 @require_POST
 def logout(request):
-    """Log out here, and at the identity provider when it supports single log-out."""
+    """Log out here, and at the identity provider when it supports single log-out: a page that
+    says so and goes on to the provider (a page, not a redirect: the log-out form, on every page,
+    may only lead to Stip itself)."""
     single = request.session.get(SLO_SESSION_KEY)
     auth_logout(request)
     if single:
         url = _single_logout_url(request, single)
         if url:
-            return redirect(url)
+            name = single.get("name") or ""
+            return render(
+                request, "registration/single_logout.html", {"url": url, "provider": name}
+            )
     return redirect("wiki:home")
 
 

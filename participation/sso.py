@@ -8,7 +8,6 @@ looks like (logged, counted by django-axes like a wrong password, and a translat
 the log-in page where the password form still works). docs/sso.md tells the whole story.
 """
 
-import contextlib
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -150,7 +149,7 @@ SLO_SESSION_KEY = "stip_sso_logout"
 def remember_single_logout(request, sociallogin) -> None:
     """What log-out needs to end the session at the provider too (single log-out)."""
     provider = sociallogin.provider
-    data = {"provider": provider.id, "app": provider.app.client_id}
+    data = {"provider": provider.id, "app": provider.app.client_id, "name": provider_name(provider)}
     if provider.id == "saml":
         data["provider_id"] = provider.app.client_id
         mapping = provider.app.settings.get("attribute_mapping") or {}
@@ -263,9 +262,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         raise ImmediateHttpResponse(refuse(request, provider, reason))
 
 
-ORIGINS_CACHE_KEY = "stip:sso:form-action-origins"
-
-
 def _origin(url: str) -> str:
     from urllib.parse import urlsplit
 
@@ -273,22 +269,16 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def form_action_origins() -> list[str]:
-    """The origins a form of Stip may lead to besides its own (the Content-Security-Policy's
-    form-action): the log-in buttons and the log-out form end at the identity providers. Taken
-    from every configured provider (settings and the admin), kept a minute in the cache."""
+def form_action_origins(apps) -> list[str]:
+    """The origins the log-in buttons of these providers lead to (the Content-Security-Policy's
+    `form-action`: browsers hold the redirect after a form to it): an OpenID Connect provider's
+    issuer; a SAML IdP's SSO, SLO and metadata addresses and, once allauth read the metadata,
+    the endpoints in it. Plus `STIP_CSP_FORM_ACTION_EXTRA`."""
+    from django.conf import settings as django_settings
     from django.core.cache import cache
 
-    try:
-        cached = cache.get(ORIGINS_CACHE_KEY)
-    except Exception:  # the cache is down: work it out
-        cached = None
-    if cached is not None:
-        return cached
-    from allauth.socialaccount.adapter import get_adapter
-
-    urls: list[str] = []
-    for app in get_adapter().list_apps(None):
+    urls: list[str] = list(django_settings.STIP_CSP_FORM_ACTION_EXTRA)
+    for app in apps:
         settings = app.settings or {}
         if app.provider == "openid_connect":
             urls.append(settings.get("server_url", ""))
@@ -296,15 +286,22 @@ def form_action_origins() -> list[str]:
             idp = settings.get("idp") or {}
             urls += [idp.get("sso_url", ""), idp.get("slo_url", ""), idp.get("metadata_url", "")]
             if idp.get("metadata_url"):
+                key = f"saml.metadata.{idp['metadata_url']}.{idp.get('entity_id')}"
                 try:
-                    parsed = cache.get(
-                        f"saml.metadata.{idp['metadata_url']}.{idp.get('entity_id')}"
-                    )
-                except Exception:
-                    parsed = None
+                    parsed = cache.get(key) or {}
+                except Exception:  # the cache is down: the metadata's own origin must do
+                    parsed = {}
                 for service in ("singleSignOnService", "singleLogoutService"):
-                    urls.append(((parsed or {}).get("idp") or {}).get(service, {}).get("url", ""))
-    origins = sorted({origin for origin in map(_origin, urls) if origin})
-    with contextlib.suppress(Exception):  # the cache is down: worked out again next time
-        cache.set(ORIGINS_CACHE_KEY, origins, 60)
-    return origins
+                    urls.append((parsed.get("idp") or {}).get(service, {}).get("url", ""))
+    return sorted({origin for origin in map(_origin, urls) if origin})
+
+
+def allow_forms_to_identity_providers(response, apps):
+    """Let this page's forms lead to the providers (`form-action`, django-csp's per-response
+    update)."""
+    origins = form_action_origins(apps)
+    if origins:
+        update = dict(getattr(response, "_csp_update", None) or {})
+        update["form-action"] = [*update.get("form-action", []), *origins]
+        response._csp_update = update
+    return response

@@ -322,6 +322,19 @@ class Visitor:
             timeout=20,
         )
 
+    def log_out(self) -> requests.Response:
+        """Press Log out; where Stip's page sends the person on to the provider (single log-out,
+        a refresh in a browser), follow it."""
+        answer = self.http.post(
+            self.base + "/accounts/logout/",
+            data={"csrfmiddlewaretoken": self.http.cookies["csrftoken"]},
+            timeout=20,
+        )
+        onward = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', answer.text)
+        if onward:
+            answer = self.http.get(_html.unescape(onward.group(1)), timeout=20)
+        return answer
+
     def forget_stip_session(self) -> None:
         """As a browser closed and opened again: Stip's session cookie is gone, the
         provider's stays."""

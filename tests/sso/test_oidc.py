@@ -157,11 +157,7 @@ def test_log_out_ends_the_session_at_the_provider_too(live_server, oidc_provider
     assert visitor.logged_in_as() == "Anna de Vries", "the provider remembered the person"
     assert again.url.startswith(live_server.url)
 
-    question = visitor.http.post(
-        f"{live_server.url}/accounts/logout/",
-        data={"csrfmiddlewaretoken": visitor.http.cookies["csrftoken"]},
-        timeout=20,
-    )
+    question = visitor.log_out()
     assert visitor.logged_in_as() == ""
     assert "Log out of the test identity provider?" in question.text
     answer = visitor.confirm_at_provider(question)

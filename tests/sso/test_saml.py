@@ -49,11 +49,7 @@ def test_log_out_ends_the_session_at_the_identity_provider_too(live_server, saml
     visitor = Visitor(live_server)
     visitor.sso(LOGIN, "anna")
     # The provider remembers the person: a second log-in needs no password.
-    visitor.http.post(
-        f"{live_server.url}/accounts/logout/",
-        data={"csrfmiddlewaretoken": visitor.http.cookies["csrftoken"]},
-        timeout=20,
-    )
+    visitor.log_out()
     assert visitor.logged_in_as() == ""
     assert saml_provider.log("logouts.log") == ["pid-anna"]
 
