@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from participation.permissions import Action
 from participation.schemas import ErrorOut
-from wiki.models import Document
+from wiki.models import Document, VersionNumber
 from wiki.selectors import programme_for
 
 from . import selectors, services
@@ -85,6 +85,10 @@ class BaselineDocumentOut(Schema):
     title: str
     kind: str
     version_id: int | None = Field(description="The document's own version at the close.")
+    version_number: int | None = Field(
+        description="That version's number among the document's own (1, 2, 3, …), as the "
+        "site, the history and the annex show it."
+    )
     baseline_version_id: int
     body: str
 
@@ -223,6 +227,12 @@ def timebox_close(request, programme: str, timebox_id: int, payload: CloseIn):
 def baseline_detail(request, programme: str, baseline_id: int):
     found = programme_for(request.user, programme)
     baseline = selectors.baseline_for(request.user, found, baseline_id)
+    documents = selectors.baseline_documents(baseline)
+    numbers = dict(
+        VersionNumber.objects.filter(version_id__in=[d.head_id for d in documents]).values_list(
+            "version_id", "number"
+        )
+    )
     return {
         "id": baseline.pk,
         "name": baseline.name,
@@ -235,10 +245,11 @@ def baseline_detail(request, programme: str, baseline_id: int):
                 "title": d.title,
                 "kind": d.kind,
                 "version_id": d.head_id,
+                "version_number": numbers.get(d.head_id),
                 "baseline_version_id": d.version.pk,
                 "body": d.body,
             }
-            for d in selectors.baseline_documents(baseline)
+            for d in documents
         ],
         "url": request.build_absolute_uri(baseline.get_absolute_url()),
     }

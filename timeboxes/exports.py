@@ -1,18 +1,34 @@
-"""A baseline as files to hand on (to attach to a tender): one self-contained HTML document, or
-a zip of Markdown files with a manifest of the document versions."""
+"""A baseline as files to hand on (a tender annex): PDF and Word, made from the annex's HTML
+(`timeboxes.annex`); the HTML itself; and a zip of Markdown files with a manifest.
 
+The PDF is laid out by WeasyPrint (with Debian's Pango) as PDF/A-3a: tagged for accessibility
+(headings, lists, tables, the reading order and the language), with its fonts embedded and an
+outline (bookmarks) of the headings. Pictures come only from `data:` URLs and this site's media
+and static files (`local_resource`): nothing is fetched from elsewhere while an annex is built.
+"""
+
+import base64
 import io
 import json
+import mimetypes
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
-from wiki import rendering
+from wiki.models import VersionNumber
+from wiki.rendering import without_title
 
-from . import selectors
+from . import annex, selectors
 from .models import Baseline
+
+PDF_VARIANT = "pdf/a-3a"
 
 
 def filename(baseline: Baseline) -> str:
@@ -20,27 +36,145 @@ def filename(baseline: Baseline) -> str:
     return f"{slugify(baseline.timebox.name) or 'baseline'}-{date}"
 
 
-def baseline_html(baseline: Baseline) -> str:
+# --- the annex ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Built:
+    content: bytes
+    pages: int | None = None
+
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _annex(baseline: Baseline, progress: Progress | None) -> tuple[annex.Annex, str]:
+    """The annex of `baseline` and its HTML, in the active language and the programme's time."""
     programme = baseline.timebox.programme
-    documents = [
-        (d, rendering.render_version(programme, d.version.pk, d.body))
-        for d in selectors.baseline_documents(baseline)
-    ]
-    return render_to_string(
-        "timeboxes/export.html",
-        {
-            "baseline": baseline,
-            "timebox": baseline.timebox,
-            "programme": programme,
-            "documents": documents,
-        },
+    with timezone.override(programme.timezone):
+        built = annex.build(
+            baseline,
+            progress=(lambda done, total: progress("documents", done, total)) if progress else None,
+        )
+        html = annex.annex_html(
+            built,
+            closed_at=timezone.localtime(baseline.created_at),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+    return built, html
+
+
+def baseline_html(baseline: Baseline) -> str:
+    return _annex(baseline, None)[1]
+
+
+def baseline_pdf(baseline: Baseline, *, progress: Progress | None = None) -> Built:
+    import weasyprint
+
+    built, html = _annex(baseline, progress)
+    if progress:
+        progress("layout", len(built.documents), len(built.documents))
+    document = weasyprint.HTML(
+        string=html, base_url=_site(), url_fetcher=LocalFetcher(), media_type="print"
+    ).render()
+    content = document.write_pdf(
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=f"stip-baseline-{baseline.pk}".encode(),
     )
+    return Built(content, pages=len(document.pages))
+
+
+def baseline_docx(baseline: Baseline, *, progress: Progress | None = None) -> Built:
+    from . import word
+
+    built, html = _annex(baseline, progress)
+    if progress:
+        progress("layout", len(built.documents), len(built.documents))
+    programme = baseline.timebox.programme
+    with timezone.override(programme.timezone):
+        labels = word.Labels(
+            running_header=annex.running_header_text(baseline),
+            page_of=annex.page_of_text(),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            title=f"{programme.name} · {baseline.name}",
+            subject=baseline.timebox.name,
+        )
+    return Built(word.annex_docx(html, labels))
+
+
+# --- what an annex may show --------------------------------------------------------------------
+
+
+def _site() -> str:
+    return getattr(settings, "SITE_URL", "http://localhost").rstrip("/") + "/"
+
+
+def local_resource(url: str) -> tuple[bytes, str] | None:
+    """(content, content type) of a picture an annex may show: a `data:` URL, or a file of this
+    site's media (default storage) or static files; None for anything else."""
+    if url.startswith("data:"):
+        header, _, data = url[5:].partition(",")
+        kind = header.split(";")[0] or "text/plain"
+        try:
+            content = base64.b64decode(data) if ";base64" in header else unquote(data).encode()
+        except ValueError:
+            return None
+        return content, kind
+    parts = urlsplit(url)
+    site = urlsplit(_site())
+    if parts.scheme and (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
+        return None
+    path = unquote(parts.path)
+    media, static = settings.MEDIA_URL, settings.STATIC_URL
+    if media and path.startswith(media):
+        name = path.removeprefix(media)
+        if ".." in name.split("/") or not default_storage.exists(name):
+            return None
+        with default_storage.open(name, "rb") as handle:
+            content = handle.read()
+    elif static and path.startswith(static):
+        name = path.removeprefix(static)
+        found = finders.find(name) if ".." not in name.split("/") else None
+        if not found:
+            return None
+        with open(found, "rb") as handle:
+            content = handle.read()
+    else:
+        return None
+    return content, mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class _LocalFetcher(URLFetcher):
+        """WeasyPrint's fetcher limited to `local_resource`: an annex never reaches out."""
+
+        def fetch(self, url, headers=None):
+            found = local_resource(url)
+            if found is None:
+                raise ValueError(f"Not a picture of this site: {url[:200]}")
+            return URLFetcherResponse(url, found[0], {"Content-Type": found[1]})
+
+    return _LocalFetcher
+
+
+def LocalFetcher():  # noqa: N802 - reads like the class it makes
+    return _fetcher_class()()
+
+
+# --- Markdown --------------------------------------------------------------------------------
 
 
 def manifest(baseline: Baseline) -> dict:
     timebox = baseline.timebox
     documents = selectors.baseline_documents(baseline)
     slugs = {d.document_id: d.slug for d in documents}
+    numbers = dict(
+        VersionNumber.objects.filter(version_id__in=[d.head_id for d in documents]).values_list(
+            "version_id", "number"
+        )
+    )
     return {
         "programme": timebox.programme.name,
         "timebox": timebox.name,
@@ -57,6 +191,7 @@ def manifest(baseline: Baseline) -> dict:
                 "title": d.title,
                 "kind": d.kind,
                 "parent": slugs.get(d.parent_id),
+                "version": numbers.get(d.head_id),
                 "version_id": d.head_id,
                 "baseline_version_id": d.version.pk,
             }
@@ -69,7 +204,7 @@ def baseline_zip(baseline: Baseline) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for document in selectors.baseline_documents(baseline):
-            text = f"# {document.title}\n\n{document.body}"
+            text = f"# {document.title}\n\n{without_title(document.body, document.title)}"
             archive.writestr(f"{document.slug}.md", text)
         archive.writestr(
             "manifest.json", json.dumps(manifest(baseline), indent=2, ensure_ascii=False)

@@ -253,6 +253,12 @@ class Baseline(models.Model):
         default=dict,
         help_text="Document id → id of the document's own latest version at the close.",
     )
+    records = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What was recorded with the baseline at the close besides the documents (the "
+        "participating organisations; other apps' records, see timeboxes.annex), by key.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -270,3 +276,67 @@ class Baseline(models.Model):
             "timeboxes:baseline",
             kwargs={"programme": self.timebox.programme.slug, "pk": self.pk},
         )
+
+
+def export_upload_to(export: "BaselineExport", filename: str) -> str:
+    return f"baselines/{export.baseline_id}/{filename}"
+
+
+class BaselineExport(models.Model):
+    """A baseline as a file to hand on (a tender annex): one per baseline, format and language.
+
+    A baseline never changes, so once built its file is kept (in the default storage) and served
+    again. Building runs in a Celery task: `status` and the progress fields are what the page
+    shows meanwhile. `attempt` names the build that may finish it: a build that finds a newer
+    attempt was started (a sweeper's retry after a worker died) leaves the result to that one."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word (.docx)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be built")
+        BUILDING = "building", _("being built")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    language = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempt = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0, help_text="Documents laid out so far.")
+    total = models.PositiveIntegerField(default=0, help_text="Documents in the baseline.")
+    stage = models.CharField(max_length=20, blank=True)
+    file = models.FileField(upload_to=export_upload_to, blank=True, max_length=300)
+    size = models.PositiveBigIntegerField(default=0)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the build in progress."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["baseline", "format", "language"], name="one_export_per_baseline_format"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        verbose_name = _("baseline export")
+        verbose_name_plural = _("baseline exports")
+
+    def __str__(self) -> str:
+        return f"{self.baseline} ({self.format}, {self.language}): {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

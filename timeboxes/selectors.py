@@ -19,7 +19,7 @@ from participation.permissions import Action
 from wiki.diff import Diff, diff_texts
 from wiki.models import Comment, Document, EditMeta
 
-from .models import Baseline, Timebox
+from .models import Baseline, BaselineExport, Timebox
 
 logger = logging.getLogger("stip.timeboxes")
 
@@ -533,3 +533,12 @@ def compare(baseline: Baseline, other: Baseline | None) -> list[Comparison]:
         diff = diff_texts(a.body, b.body) if a is not None and b is not None else None
         rows.append(Comparison(a, b, diff))
     return rows
+
+
+def baseline_exports(baseline: Baseline, language: str) -> dict[str, BaselineExport | None]:
+    """The baseline's PDF and Word exports in `language` (None for one never asked for)."""
+    found = {
+        e.format: e
+        for e in BaselineExport.objects.filter(baseline=baseline, language=language.split("-")[0])
+    }
+    return {fmt: found.get(fmt) for fmt in BaselineExport.Format.values}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import reversion
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,8 +28,16 @@ from participation.models import Programme
 from participation.permissions import Action
 from wiki.models import Document, EditMeta
 
-from . import selectors
-from .models import Baseline, Milestone, Notice, ScopeItem, Timebox, TimeboxEvent
+from . import annex, selectors
+from .models import (
+    Baseline,
+    BaselineExport,
+    Milestone,
+    Notice,
+    ScopeItem,
+    Timebox,
+    TimeboxEvent,
+)
 
 logger = logging.getLogger("stip.timeboxes")
 
@@ -309,6 +317,7 @@ def _close(timebox: Timebox, *, by, outcome: str, now: datetime) -> Baseline | N
         "date": date_format(timebox.local(now), "j F Y H:i"),
     }
     if documents:
+        records = annex.baseline_records(timebox, documents)
         with reversion.create_revision(atomic=False):
             for document in documents:
                 reversion.add_to_revision(document)
@@ -328,6 +337,7 @@ def _close(timebox: Timebox, *, by, outcome: str, now: datetime) -> Baseline | N
                 name=name,
                 created_at=now,
                 heads={str(d.pk): d.head_id for d in documents},
+                records=records,
             )
     baseline = Baseline.objects.filter(timebox=timebox, cycle=timebox.cycle).first()
     timebox.status = Timebox.Status.CLOSED
@@ -607,3 +617,180 @@ def _deliver_batch(batch: int, cache: dict, *, after: int = 0) -> tuple[int, int
                 )
                 sent += 1
     return sent, ids[-1] if len(ids) == batch else None
+
+
+# --- exports of baselines (tender annexes) -----------------------------------------------------
+
+EXPORT_STALE_AFTER = timedelta(minutes=10)
+EXPORT_RETRY_PENDING_AFTER = timedelta(minutes=5)
+EXPORT_BUILDERS = {"pdf": "baseline_pdf", "docx": "baseline_docx"}
+
+
+def _export_language(language: str | None) -> str:
+    from django.conf import settings
+
+    codes = [code for code, _name in settings.LANGUAGES]
+    language = (language or "").split("-")[0]
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+def _export_file_exists(export: BaselineExport) -> bool:
+    from django.core.files.storage import default_storage
+
+    return bool(export.file) and default_storage.exists(export.file.name)
+
+
+@transaction.atomic
+def baseline_export_request(
+    *, baseline: Baseline, by, format: str, language: str | None
+) -> BaselineExport:
+    """Ask for a baseline as a PDF or Word file in a language. A file built before is kept (a
+    baseline never changes) and served again; otherwise the build is enqueued after commit.
+    Whoever may read the programme may ask, once logged in (a build takes a while)."""
+    permissions.check(by, Action.VIEW, baseline.timebox.programme)
+    if by is None or not by.is_authenticated:
+        raise PermissionDenied(_("Log in to have an export made."))
+    if format not in BaselineExport.Format.values:
+        raise ValidationError({"format": _("Choose PDF or Word.")})
+    export, created = BaselineExport.objects.get_or_create(
+        baseline=baseline,
+        format=format,
+        language=_export_language(language),
+        defaults={"requested_by": by},
+    )
+    export = BaselineExport.objects.select_for_update().get(pk=export.pk)
+    now = timezone.now()
+    if export.status == BaselineExport.Status.READY and _export_file_exists(export):
+        return export
+    if export.status == BaselineExport.Status.BUILDING and not _stale(export, now):
+        return export
+    if not created:  # failed, its file gone, its build stalled, or waiting: start again
+        export.status = BaselineExport.Status.PENDING
+        export.error = ""
+        export.done = export.total = 0
+        export.stage = ""
+        export.requested_by = by
+        export.requested_at = now
+        export.save()
+    _enqueue_export_build(export.pk)
+    return export
+
+
+def _stale(export: BaselineExport, now: datetime) -> bool:
+    seen = export.heartbeat_at or export.started_at or export.requested_at
+    return seen is None or now - seen > EXPORT_STALE_AFTER
+
+
+def _enqueue_export_build(export_id: int) -> None:
+    def enqueue():
+        from .tasks import baseline_export_build_task
+
+        try:
+            baseline_export_build_task.delay(export_id)
+        except Exception as error:  # noqa: BLE001 - the sweeper enqueues it again
+            if baseline_export_build_task.app.conf.task_always_eager:
+                raise
+            logger.warning("Could not enqueue the build of export %s: %r", export_id, error)
+
+    transaction.on_commit(enqueue)
+
+
+def baseline_export_build(*, export_id: int) -> BaselineExport | None:
+    """Build an export and keep its file. Idempotent: a ready export, or one another build is
+    working on (its heartbeat is fresh), is left as it is.
+
+    The build claims the export in a short transaction (status "building", `attempt` raised),
+    renders outside any transaction (it takes minutes for a large baseline; progress and a
+    heartbeat are written as it goes), stores the file, and marks the export ready only if its
+    attempt is still the current one. A worker that dies mid-build leaves "building" with a
+    heartbeat that goes stale: `baseline_exports_sweep` enqueues the build again, which starts
+    over; a file of a superseded attempt is deleted."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import translation
+
+    from . import exports
+
+    with transaction.atomic():
+        export = (
+            BaselineExport.objects.select_for_update(skip_locked=True)
+            .select_related("baseline__timebox__programme", "baseline__revision")
+            .filter(pk=export_id)
+            .first()
+        )
+        if export is None:
+            return None
+        now = timezone.now()
+        if export.status == BaselineExport.Status.READY and _export_file_exists(export):
+            return export
+        if export.status == BaselineExport.Status.BUILDING and not _stale(export, now):
+            return export
+        export.status = BaselineExport.Status.BUILDING
+        export.attempt += 1
+        export.started_at = export.heartbeat_at = now
+        export.done, export.total, export.stage, export.error = 0, 0, "", ""
+        export.save()
+    attempt = export.attempt
+    mine = BaselineExport.objects.filter(pk=export.pk, attempt=attempt)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        mine.update(stage=stage, done=done, total=total, heartbeat_at=timezone.now())
+
+    baseline = export.baseline
+    try:
+        with translation.override(export.language):
+            built = getattr(exports, EXPORT_BUILDERS[export.format])(baseline, progress=progress)
+    except Exception as error:
+        logger.exception("Building export %s of baseline %s failed", export.pk, baseline.pk)
+        mine.update(
+            status=BaselineExport.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return BaselineExport.objects.get(pk=export.pk)
+    name = default_storage.save(
+        export.file.field.generate_filename(
+            export,
+            f"{exports.filename(baseline)}-{export.language}-{attempt}.{export.format}",
+        ),
+        ContentFile(built.content),
+    )
+    with transaction.atomic():
+        current = BaselineExport.objects.select_for_update().get(pk=export.pk)
+        if current.attempt != attempt:
+            transaction.on_commit(lambda: default_storage.delete(name))
+            return current
+        previous = current.file.name if current.file else ""
+        current.file.name = name
+        current.status = BaselineExport.Status.READY
+        current.size = len(built.content)
+        current.pages = built.pages
+        current.done = current.total
+        current.stage = ""
+        current.finished_at = timezone.now()
+        current.save()
+        if previous and previous != name:
+            transaction.on_commit(lambda: default_storage.delete(previous))
+    return current
+
+
+def baseline_exports_sweep(*, now: datetime | None = None) -> int:
+    """Enqueue again the builds that should be running and are not: pending for a while (the
+    enqueue after commit failed, say the broker was down) or building with a stale heartbeat (the
+    worker died). Each is enqueued at most once per `EXPORT_RETRY_PENDING_AFTER`."""
+    now = now or timezone.now()
+    pending = Q(
+        status=BaselineExport.Status.PENDING,
+        requested_at__lte=now - EXPORT_RETRY_PENDING_AFTER,
+    )
+    stalled = Q(status=BaselineExport.Status.BUILDING) & (
+        Q(heartbeat_at__lte=now - EXPORT_STALE_AFTER) | Q(heartbeat_at__isnull=True)
+    )
+    ids = list(BaselineExport.objects.filter(pending | stalled).values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            BaselineExport.objects.filter(pk=pk, status=BaselineExport.Status.PENDING).update(
+                requested_at=now
+            )
+            _enqueue_export_build(pk)
+    return len(ids)

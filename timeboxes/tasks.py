@@ -23,3 +23,20 @@ def timeboxes_sweep_task() -> dict:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def notices_deliver_task() -> int:
     return services.notices_deliver()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=30 * 60,
+    time_limit=31 * 60,
+)
+def baseline_export_build_task(export_id: int) -> str | None:
+    export = services.baseline_export_build(export_id=export_id)
+    return export.status if export is not None else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def baseline_exports_sweep_task() -> int:
+    return services.baseline_exports_sweep()

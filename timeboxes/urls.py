@@ -30,6 +30,21 @@ urlpatterns = [
         name="baseline_export_html",
     ),
     path(
+        "<slug:programme>/baselines/<int:pk>/exports/<str:fmt>/",
+        views.baseline_export_request,
+        name="baseline_export_request",
+    ),
+    path(
+        "<slug:programme>/baselines/<int:pk>/exports/<str:fmt>/status.json",
+        views.baseline_export_status,
+        name="baseline_export_status",
+    ),
+    path(
+        "<slug:programme>/baselines/<int:pk>/exports/<str:fmt>/download/",
+        views.baseline_export_download,
+        name="baseline_export_download",
+    ),
+    path(
         "<slug:programme>/baselines/<int:pk>/export.zip",
         views.baseline_export_zip,
         name="baseline_export_zip",

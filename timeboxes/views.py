@@ -2,13 +2,18 @@
 selector, and render. Permission is decided in participation.permissions (through the
 selectors and the services)."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation import permissions
 from participation.permissions import Action
@@ -18,7 +23,12 @@ from wiki.selectors import programme_for
 
 from . import exports, selectors, services
 from .forms import CloseForm, NewDeadlineForm, TimeboxForm, format_offsets
-from .models import Baseline
+from .models import Baseline, BaselineExport
+
+EXPORT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def _can_manage(request, programme) -> bool:
@@ -221,8 +231,110 @@ def baseline_detail(request, programme, pk):
                 "timebox": baseline.timebox,
                 "documents": selectors.baseline_documents(baseline),
                 "others": others.select_related("timebox"),
+                "exports": _exports(request, programme, baseline),
             },
         )
+
+
+def _exports(request, programme, baseline) -> list[dict]:
+    """The PDF and Word exports in the reader's language, as the baseline page shows them."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    found = selectors.baseline_exports(baseline, language)
+    return [
+        {
+            "format": fmt,
+            "label": label,
+            "export": found[fmt],
+            "status": _export_status(programme, baseline, fmt, found[fmt]),
+        }
+        for fmt, label in BaselineExport.Format.choices
+    ]
+
+
+def _export_status(programme, baseline, fmt: str, export: BaselineExport | None) -> dict:
+    args = [programme.slug, baseline.pk, fmt]
+    status = export.status if export is not None else "none"
+    if export is None:
+        message = ""
+    elif status == BaselineExport.Status.READY:
+        message = _("Ready: %(size)s.") % {"size": filesizeformat(export.size)}
+    elif status == BaselineExport.Status.FAILED:
+        message = _("Could not be made. Try again; if it fails again, tell the programme's lead.")
+    elif status == BaselineExport.Status.BUILDING and export.stage == "layout":
+        message = _("Laying out the pages (%(total)s documents)…") % {"total": export.total}
+    elif status == BaselineExport.Status.BUILDING and export.total:
+        message = _("Being made: %(done)s of %(total)s documents…") % {
+            "done": export.done,
+            "total": export.total,
+        }
+    else:
+        message = _("Waiting to be made…")
+    return {
+        "status": status,
+        "percent": export.percent if export is not None else 0,
+        "message": str(message),
+        "download_url": reverse("timeboxes:baseline_export_download", args=args)
+        if status == BaselineExport.Status.READY
+        else None,
+    }
+
+
+@require_POST
+def baseline_export_request(request, programme, pk, fmt):
+    programme, baseline = _baseline(request, programme, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        services.baseline_export_request(
+            baseline=baseline,
+            by=request.user,
+            format=fmt,
+            language=translation.get_language(),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.info(
+            request,
+            _("The export is being made. This page shows how far it is; you can leave it."),
+        )
+    return redirect(f"{baseline.get_absolute_url()}#exports")
+
+
+def _export_or_404(baseline, fmt: str) -> BaselineExport:
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    export = BaselineExport.objects.filter(baseline=baseline, format=fmt, language=language).first()
+    if export is None:
+        raise Http404(_("This export has not been made yet."))
+    return export
+
+
+@require_GET
+def baseline_export_status(request, programme, pk, fmt):
+    programme, baseline = _baseline(request, programme, pk)
+    export = _export_or_404(baseline, fmt)
+    response = JsonResponse(_export_status(programme, baseline, fmt, export))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def baseline_export_download(request, programme, pk, fmt):
+    """The export's file, to whoever may read the programme (checked by `_baseline`)."""
+    programme, baseline = _baseline(request, programme, pk)
+    export = _export_or_404(baseline, fmt)
+    if export.status != BaselineExport.Status.READY or not export.file:
+        raise Http404(_("This export is not ready yet."))
+    try:
+        handle = default_storage.open(export.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404(_("This export is not ready yet.")) from None
+    name = f"{exports.filename(baseline)}-{export.language}.{export.format}"
+    response = FileResponse(
+        handle, as_attachment=True, filename=name, content_type=EXPORT_TYPES[export.format]
+    )
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_GET
@@ -239,7 +351,9 @@ def baseline_document(request, programme, pk, slug):
                 "programme": programme,
                 "baseline": baseline,
                 "document": document,
-                "html": rendering.render_version(programme, document.version.pk, document.body),
+                "html": rendering.render_version(
+                    programme, document.version.pk, document.body, title=document.title
+                ),
             },
         )
 

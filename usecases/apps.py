@@ -29,3 +29,22 @@ class UsecasesConfig(AppConfig):
         if reversion.is_registered(Document):
             reversion.unregister(Document)
         reversion.register(Document, fields=VERSIONED_FIELDS, follow=("usecase",))
+
+        from wiki import display
+
+        from .display import usecase_body
+
+        # The wiki shows a use case document in its structured form, in the reader's language.
+        display.register_body(Document.Kind.USE_CASE, usecase_body)
+
+        from wiki import exports as wiki_exports
+
+        from . import exports
+
+        # Exports of documents (a baseline's annex): sign-offs and glossary kept with the set,
+        # use cases in their structured form, a sign-off table per document, the glossary.
+        wiki_exports.register_record("signoffs", exports.signoffs_record)
+        wiki_exports.register_record("glossary", exports.glossary_record)
+        wiki_exports.register_document_body(Document.Kind.USE_CASE, exports.usecase_bodies)
+        wiki_exports.register_document_sections(exports.signoff_sections)
+        wiki_exports.register_appendix(exports.glossary_appendix, order=10)

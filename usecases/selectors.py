@@ -247,3 +247,22 @@ def usecases_below(node: OverviewNode) -> list[tuple[int, OverviewNode]]:
 
     walk(node, 0)
     return rows
+
+
+def usecase_data_at(document: Document, version: Version | None = None) -> dict | None:
+    """The normalised use case data of `document` as it was in `version` (the current data for
+    its head or None), from the use case's version in the same revision; None when the document
+    has no fields (a plain text use case) or had none then."""
+    usecase = usecase_of(document)
+    if usecase is None:
+        return None
+    if version is None or version.pk == document.head_id:
+        return structure.normalise(usecase.data())
+    kept = (
+        Version.objects.get_for_model(UseCase)
+        .filter(revision_id=version.revision_id, object_id=str(usecase.pk))
+        .first()
+    )
+    if kept is None:
+        return None
+    return structure.normalise(kept.field_dict)

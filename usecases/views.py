@@ -19,12 +19,13 @@ from wiki import selectors as wiki_selectors
 from wiki.diff import diff_texts
 from wiki.forms import add_service_errors
 from wiki.models import Document
-from wiki.rendering import markdown_to_html, programme_resolver
+from wiki.rendering import without_title
 from wiki.services import WikiError, organisation_of, version_of
 
-from . import forms, selectors, services, structure
-from .glossary import entries_for, mark_terms
-from .models import TEXT_FIELDS, Actor, Term
+from . import display, forms, selectors, services, structure
+from .display import Renderer
+from .glossary import entries_for
+from .models import Actor, Term
 
 
 def _allowed(user, programme) -> dict[str, bool]:
@@ -51,18 +52,6 @@ def _document(request, programme, slug, *, use_case: bool = True):
     return document, None
 
 
-class Renderer:
-    """Markdown of one programme to safe HTML with its glossary terms marked."""
-
-    def __init__(self, programme) -> None:
-        self.resolve = programme_resolver(programme)
-        self.entries = entries_for(programme)
-        self.marked: set[str] = set()
-
-    def __call__(self, text: str) -> str:
-        return mark_terms(markdown_to_html(text, self.resolve), self.entries, self.marked)
-
-
 def _usecase_url(document: Document) -> str:
     return reverse("usecases:detail", args=[document.programme.slug, document.slug])
 
@@ -78,46 +67,13 @@ def detail(request, programme, slug):
     if selectors.usecase_of(document) is None:
         return _unstructured(request, programme, document)
     data = selectors.usecase_data(document)
-    render_md = Renderer(programme)
-    labels = structure.item_labels(data)
-    variants = structure.variants_by_target(data)
     own = organisation_of(request.user, programme)
-
-    def item(step):
-        return {
-            **step,
-            "label": labels[step["id"]],
-            "html": render_md(step["text"]),
-            "variants": variants.get(step["id"], []),
-            "own_variant": next(
-                (
-                    v["text"]
-                    for v in variants.get(step["id"], [])
-                    if own and v["organisation"] == own.pk
-                ),
-                "",
-            ),
-        }
-
-    fields = [
-        (structure.FIELD_LABELS[name], render_md(data[name])) for name in TEXT_FIELDS if data[name]
-    ]
-    extensions = [
-        {
-            **item({"id": e["id"], "text": e["condition"], "actor": ""}),
-            "steps": [item(s) for s in e["steps"]],
-        }
-        for e in data["extensions"]
-    ]
+    structured = display.structured_context(data, Renderer(programme), own=own)
     context = {
         "programme": programme,
         "document": document,
         "ancestors": document.ancestors(),
-        "data": data,
-        "goal_level": structure.GoalLevel(data["goal_level"]).label,
-        "fields": fields,
-        "steps": [item(s) for s in data["steps"]],
-        "extensions": extensions,
+        **structured,
         "warnings": structure.detail_warnings(
             data, selectors.technical_words(programme), title=document.title
         ),
@@ -132,7 +88,7 @@ def detail(request, programme, slug):
 
 def _unstructured(request, programme, document):
     """A use case document written as plain text, before it had fields."""
-    html = Renderer(programme)(document.body)
+    html = Renderer(programme)(without_title(document.body, document.title))
     context = {
         "programme": programme,
         "document": document,

@@ -21,7 +21,7 @@ from participation.schemas import ErrorOut, PageIn
 
 from . import rendering, selectors, services
 from .diff import diff_texts
-from .models import Comment, Document
+from .models import Comment, Document, version_number
 from .schemas import (
     CommentIn,
     CommentOut,
@@ -67,6 +67,14 @@ def _person(user, organisation) -> dict | None:
     }
 
 
+def _head_number(document: Document) -> int | None:
+    """The current version's own number, from the head loaded with the document (lists load it
+    with `head__numbering`)."""
+    if document.head_id is None:
+        return None
+    return version_number(document.head)
+
+
 def _summary(request, document: Document) -> dict:
     return {
         "id": document.pk,
@@ -76,6 +84,7 @@ def _summary(request, document: Document) -> dict:
         "kind": document.kind,
         "parent": document.parent.slug if document.parent_id else None,
         "head_version_id": document.head_id,
+        "head_version_number": _head_number(document),
         "updated_at": document.updated_at,
         "url": request.build_absolute_uri(document.get_absolute_url()),
     }
@@ -85,7 +94,9 @@ def _detail(request, document: Document) -> dict:
     return {
         **_summary(request, document),
         "body": document.body,
-        "html": rendering.render_version(document.programme, document.head_id, document.body),
+        "html": rendering.render_version(
+            document.programme, document.head_id, document.body, title=document.title
+        ),
         "created_at": document.created_at,
     }
 
@@ -95,6 +106,7 @@ def _version_summary(version: Version) -> dict:
     meta = getattr(revision, "edit_meta", None)
     return {
         "id": version.pk,
+        "number": version_number(version),
         "created_at": revision.date_created,
         "author": _person(revision.user, meta.organisation if meta else None),
         "summary": revision.comment,
@@ -146,7 +158,11 @@ def document_list(
     """The living documents of a programme, in the order of its tree (parents before
     children is not guaranteed: use `parent`)."""
     found = selectors.programme_for(request.user, programme)
-    documents = selectors.documents_visible_to(request.user, found).select_related("parent")
+    documents = (
+        selectors.documents_visible_to(request.user, found)
+        .select_related("parent", "head__numbering")
+        .defer("head__serialized_data", "head__object_repr")
+    )
     if kind:
         documents = documents.filter(kind=kind)
     documents = documents.order_by("kind", "position", "title")
@@ -265,7 +281,9 @@ def version_detail(request, programme: str, document: str, version_id: int):
         **_version_summary(version),
         "title": fields.get("title", ""),
         "body": fields.get("body", ""),
-        "html": rendering.render_version(found, version.pk, fields.get("body", "")),
+        "html": rendering.render_version(
+            found, version.pk, fields.get("body", ""), title=fields.get("title", "")
+        ),
         "is_current": version.pk == current.head_id,
     }
 
@@ -295,7 +313,7 @@ def document_diff(
         old = (
             Version.objects.get_for_object(current)
             .filter(pk__lt=new.pk)
-            .select_related("revision")
+            .select_related("revision", "numbering")
             .order_by("-pk")
             .first()
         )
@@ -388,4 +406,13 @@ def search(
     """Full-text search over the documents you may read, best match first."""
     found = selectors.programme_for(request.user, programme) if programme else None
     results = selectors.search_documents(request.user, q, found)
-    return [{**_summary(request, d), "programme_name": d.programme.name} for d in results[:limit]]
+    found_documents = list(results[:limit])
+    heads = {
+        v.pk: v
+        for v in Version.objects.filter(pk__in=[d.head_id for d in found_documents if d.head_id])
+        .select_related("numbering")
+        .defer("serialized_data", "object_repr")
+    }
+    for document in found_documents:
+        document.head = heads.get(document.head_id)
+    return [{**_summary(request, d), "programme_name": d.programme.name} for d in found_documents]

@@ -166,6 +166,38 @@ class EditMeta(models.Model):
         return f"{self.get_action_display()} ({self.revision_id})"
 
 
+class VersionNumber(models.Model):
+    """A document's own number for one of its versions: 1 for the first, then 2, 3, … in the
+    order they were saved. What people see and cite ("version 3"); reversion's version ids run
+    over every versioned object of the site and say nothing to a reader. A baseline's copy of a
+    document is no new version of it and gets no number."""
+
+    version = models.OneToOneField(
+        Version, on_delete=models.CASCADE, primary_key=True, related_name="numbering"
+    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.number}"
+
+
+def version_number(version) -> int | None:
+    """The document's own number of `version` (None for a baseline's copy, or no version).
+    Load versions with `select_related("numbering")` to ask this of many without a query each."""
+    if version is None:
+        return None
+    try:
+        return version.numbering.number
+    except VersionNumber.DoesNotExist:
+        return None
+
+
 class SlugRedirect(models.Model):
     """An old address of a renamed document, kept so links keep working."""
 

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 WIKILINK_PATTERN = r"\[\[([^\[\]\|\n]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
 
 ALLOWED_TAGS = {
@@ -152,15 +152,41 @@ def programme_resolver(programme) -> Resolver:
     return resolve
 
 
+TITLE_HEADING = re.compile(r"^[ ]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+
+
+def without_title(text: str, title: str) -> str:
+    """The text without a leading `# Title` heading that repeats the document's title: the page
+    (and every export) shows the title once, above the text. The stored text keeps it."""
+    lines = (text or "").split("\n")
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return text
+    match = TITLE_HEADING.match(lines[first].rstrip("\r"))
+    if match is None or match.group(1).strip().casefold() != (title or "").strip().casefold():
+        return text
+    rest = lines[first + 1 :]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    return "\n".join(rest)
+
+
 def render_for_programme(programme, text: str) -> str:
     return markdown_to_html(text, programme_resolver(programme))
 
 
-def render_version(programme, version_id: int | None, text: str) -> str:
-    """Rendered HTML of one version of a document, from the cache when it was rendered before."""
+def render_version(
+    programme, version_id: int | None, text: str, *, title: str | None = None
+) -> str:
+    """Rendered HTML of one version of a document, from the cache when it was rendered before.
+    With the document's `title`, a leading heading that repeats it is left out (`without_title`):
+    the page shows the title above the text."""
+    if title is not None:
+        text = without_title(text, title)
     if version_id is None:
         return render_for_programme(programme, text)
-    key = f"wiki:html:{RENDERER_VERSION}:{programme.pk}:{programme.link_epoch}:{version_id}"
+    shown = "untitled" if title is not None else "whole"
+    key = f"wiki:html:{RENDERER_VERSION}:{programme.pk}:{programme.link_epoch}:{version_id}:{shown}"
     html = cache.get(key)
     if html is None:
         html = render_for_programme(programme, text)

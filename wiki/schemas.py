@@ -29,6 +29,10 @@ class DocumentSummaryOut(Schema):
     head_version_id: int | None = Field(
         description="The current version: send it as `base_version_id` when you update."
     )
+    head_version_number: int | None = Field(
+        description="The document's own number of its current version (1, 2, 3, …), as the "
+        "site, the history and the exports show it. `head_version_id` identifies it."
+    )
     updated_at: datetime
     url: str = Field(description="The document on the site.")
 
@@ -102,7 +106,11 @@ class ConflictOut(Schema):
 
 
 class VersionSummaryOut(Schema):
-    id: int
+    id: int = Field(description="Identifies the version (in `from`, `to`, `base_version_id`).")
+    number: int | None = Field(
+        description="The document's own number of this version: 1 for the first, then 2, 3, … "
+        "as the site shows it. Null for the copy a baseline made (no new version)."
+    )
     created_at: datetime
     author: AuthorOut | None
     summary: str

@@ -36,6 +36,7 @@ def document_for(programme: Programme, slug: str, *, include_deleted: bool = Fal
         "parent__parent__parent",
         "head__revision__user",
         "head__revision__edit_meta__organisation",
+        "head__numbering",
     ).defer(
         "head__serialized_data",
         "head__object_repr",
@@ -74,7 +75,7 @@ def history(document: Document, *, before: int | None = None, limit: int = 50):
     """
     versions = (
         Version.objects.get_for_object(document)
-        .select_related("revision__user", "revision__edit_meta__organisation")
+        .select_related("revision__user", "revision__edit_meta__organisation", "numbering")
         .defer("serialized_data", "object_repr")
         .order_by("-pk")
     )

@@ -13,7 +13,7 @@ import merge3
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from participation.events import DocumentEvent, document_event
 from participation.models import Organisation, Programme
 from participation.permissions import Action
 
-from .models import Comment, Document, EditMeta, SlugRedirect
+from .models import Comment, Document, EditMeta, SlugRedirect, VersionNumber
 
 
 class WikiError(Exception):
@@ -141,8 +141,19 @@ def _save_revision(
         .first()
     )
     Document.objects.filter(pk=document.pk).update(head=version)
+    _number(document, version)
     document.head = version
     return version
+
+
+def _number(document: Document, version: Version) -> None:
+    """Give the new version the document's next own number. The callers hold the document's
+    row locked (or just created it), so no other save numbers the same document meanwhile; the
+    unique constraint guards besides."""
+    last = VersionNumber.objects.filter(document=document).aggregate(last=Max("number"))["last"]
+    version.numbering = VersionNumber.objects.create(
+        version=version, document=document, number=(last or 0) + 1
+    )
 
 
 def _bump_link_epoch(programme: Programme) -> None:
@@ -161,7 +172,9 @@ def _lock(document: Document) -> Document:
 def version_of(document: Document, version_id) -> Version:
     """A version of this document, or Version.DoesNotExist (also for another document's). With
     its revision and author, whom the version and diff pages name."""
-    versions = Version.objects.get_for_object(document).select_related("revision__user")
+    versions = Version.objects.get_for_object(document).select_related(
+        "revision__user", "numbering"
+    )
     return versions.get(pk=version_id)
 
 

@@ -24,7 +24,7 @@ from participation import permissions
 from participation.models import Membership, ProgrammeRole
 from participation.permissions import Action
 
-from . import rendering, selectors, services
+from . import display, rendering, selectors, services
 from .diff import CONTEXT_LINES, DIFF_FORMAT, diff_texts, versions_diff
 from .forms import (
     MAX_BODY_LENGTH,
@@ -36,7 +36,7 @@ from .forms import (
     SearchForm,
     add_service_errors,
 )
-from .models import Document
+from .models import Document, version_number
 
 RECENT_CHANGES = 10
 SEARCH_PAGE_SIZE = 20
@@ -315,7 +315,7 @@ def _document_context(request, programme, document, *, comment_form) -> dict:
     return {
         "programme": programme,
         "document": document,
-        "html": rendering.render_version(programme, document.head_id, document.body),
+        "html": display.body_html(document, title=document.title, text=document.body),
         "ancestors": document.ancestors(),
         "children": document.children.alive()
         .select_related("programme")  # for their addresses
@@ -459,7 +459,12 @@ def version(request, programme, slug, version_id):
             "version": version,
             "version_title": fields.get("title", ""),
             "is_current": version.pk == document.head_id,
-            "html": rendering.render_version(programme, version.pk, fields.get("body", "")),
+            "html": display.body_html(
+                document,
+                version=version,
+                title=fields.get("title", ""),
+                text=fields.get("body", ""),
+            ),
             **_allowed(request.user, programme),
         },
     )
@@ -482,7 +487,7 @@ def diff(request, programme, slug):
         old = (
             Version.objects.get_for_object(document)
             .filter(pk__lt=new.pk)
-            .select_related("revision__user")
+            .select_related("revision__user", "numbering")
             .order_by("-pk")
             .first()
         )
@@ -499,6 +504,8 @@ def diff(request, programme, slug):
             "document": document,
             "old": old,
             "new": new,
+            "old_number": version_number(old),
+            "new_number": version_number(new),
             "old_title": old_fields.get("title", ""),
             "new_title": new_fields.get("title", ""),
             "diff": versions_diff(

@@ -200,6 +200,11 @@ from celery.schedules import crontab as _crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE: dict = {
     # Timeboxes: open, remind, freeze and auto-close what is due (deadlines live in the database).
     "timeboxes-sweep": {"task": "timeboxes.tasks.timeboxes_sweep_task", "schedule": 60.0},
+    # Baseline exports whose build was never enqueued or whose worker died: build them again.
+    "timeboxes-exports-sweep": {
+        "task": "timeboxes.tasks.baseline_exports_sweep_task",
+        "schedule": 60.0,
+    },
     # Notifications: the outbox sweeper (events still pending, instant e-mail due) and digests.
     "participation-outbox-sweep": {"task": "participation.outbox_sweep", "schedule": 60.0},
     "participation-daily-digest": {

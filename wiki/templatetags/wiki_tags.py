@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from participation.models import Level
 
+from ..models import version_number
+
 register = template.Library()
 
 
@@ -19,6 +21,12 @@ def person(user) -> str:
     if user is None:
         return _("someone")
     return user.get_full_name() or user.username
+
+
+@register.filter(name="version_number")
+def version_number_filter(version) -> int | None:
+    """The document's own number of a version ("version 3"), see wiki.models.VersionNumber."""
+    return version_number(version)
 
 
 @register.filter
@@ -54,6 +62,7 @@ HISTORY_ROW = (
     ' value="{pk}" aria-label="{compare_from}"{from_checked}></td>\n'
     '          <td class="pick" data-label="{to_label}"><input type="radio" name="to"'
     ' value="{pk}" aria-label="{compare_to}"{to_checked}></td>\n'
+    '          <td class="number">{number}</td>\n'
     '          <td><time datetime="{iso}">{when}</time></td>\n'
     "          <td>{who}{organisation}</td>\n"
     "          <td>{action}</td>\n"
@@ -117,6 +126,7 @@ def history_rows(
                 to_checked=" checked" if is_first_page and index == 0 else "",
                 iso=esc(created.isoformat()),  # the date filter's "c"
                 when=when,
+                number=esc(version_number(version) or "—"),
                 who=esc(person(revision.user)),
                 organisation=organisation_html,
                 action=action,

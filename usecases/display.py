@@ -1,0 +1,85 @@
+"""A use case shown in its structured form: fields, main scenario, extensions and the
+organisations' variants, with the labels in the reader's language.
+
+The use case's page, the wiki's page of the same document (through `wiki.display`, registered in
+`UsecasesConfig.ready`) and the baseline annexes all show it from the same data and the same
+template (`usecases/includes/structured.html`). The document's stored markdown keeps the fixed
+template that import and export read; it is not what a reader sees.
+"""
+
+from django.template.loader import render_to_string
+
+from wiki.rendering import markdown_to_html, programme_resolver
+
+from . import selectors, structure
+from .glossary import entries_for, mark_terms
+from .models import TEXT_FIELDS
+
+
+class Renderer:
+    """Markdown of one programme to safe HTML with its glossary terms marked (`glossary`
+    False: without, for pages that mark the terms themselves)."""
+
+    def __init__(self, programme, *, glossary: bool = True) -> None:
+        self.resolve = programme_resolver(programme)
+        self.entries = entries_for(programme) if glossary else []
+        self.marked: set[str] = set()
+
+    def __call__(self, text: str) -> str:
+        html = markdown_to_html(text, self.resolve)
+        return mark_terms(html, self.entries, self.marked) if self.entries else html
+
+
+def structured_context(data: dict, render, *, own=None, render_line=None) -> dict:
+    """What `usecases/includes/structured.html` (and the annex's `usecases/annex/usecase.html`)
+    show of normalised use case `data`: the text fields rendered with `render`, each step and
+    extension with its label ("3a"), its text rendered with `render_line` (by default `render`),
+    its variants and the variant of `own` (the reader's organisation) for the variant form."""
+    labels = structure.item_labels(data)
+    variants = structure.variants_by_target(data)
+    render_line = render_line or render
+
+    def item(step: dict) -> dict:
+        return {
+            **step,
+            "label": labels[step["id"]],
+            "html": render_line(step["text"]),
+            "variants": variants.get(step["id"], []),
+            "own_variant": next(
+                (
+                    v["text"]
+                    for v in variants.get(step["id"], [])
+                    if own and v["organisation"] == own.pk
+                ),
+                "",
+            ),
+        }
+
+    return {
+        "data": data,
+        "goal_level": structure.GoalLevel(data["goal_level"]).label,
+        "fields": [
+            (structure.FIELD_LABELS[name], render(data[name])) for name in TEXT_FIELDS if data[name]
+        ],
+        "steps": [item(s) for s in data["steps"]],
+        "extensions": [
+            {
+                **item({"id": e["id"], "text": e["condition"], "actor": ""}),
+                "steps": [item(s) for s in e["steps"]],
+            }
+            for e in data["extensions"]
+        ],
+    }
+
+
+def usecase_body(document, version=None) -> str | None:
+    """The wiki's body of a use case document (`wiki.display`): the structured form of the
+    version shown, in the reader's language; None for a use case without fields (its text is
+    shown instead). The wiki page marks the glossary terms itself."""
+    data = selectors.usecase_data_at(document, version)
+    if data is None:
+        return None
+    context = structured_context(data, Renderer(document.programme, glossary=False))
+    return render_to_string(
+        "usecases/includes/structured.html", {**context, "show_goal_level": True}
+    )
