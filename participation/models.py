@@ -37,6 +37,38 @@ class Organisation(models.Model):
         return self.name
 
 
+class IdentityDomain(models.Model):
+    """How an identity provider names an organisation: a `schacHomeOrganization` domain
+    (SURFconext, e.g. `albeda.nl`) or a tenant id (Entra ID). A person who logs in with single
+    sign-on and whose provider names this value belongs to the organisation at once when it is
+    confirmed; otherwise their affiliation waits for confirmation (docs/sso.md)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="identity_domains",
+        verbose_name=_("organisation"),
+    )
+    value = models.CharField(
+        _("domain or tenant id"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "As the identity provider sends it: the schacHomeOrganization of SURFconext "
+            "(e.g. albeda.nl) or the tenant id of Entra ID."
+        ),
+    )
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        ordering = ["organisation__name", "value"]
+        verbose_name = _("identity-provider domain")
+        verbose_name_plural = _("identity-provider domains")
+
+    def __str__(self) -> str:
+        return f"{self.value} → {self.organisation}"
+
+
 class Affiliation(models.Model):
     """A person working for an organisation."""
 
@@ -268,6 +300,22 @@ class ProgrammeSettings(models.Model):
         _("admit observers at once"),
         default=False,
         help_text=_("Organisations that ask to look along become observers without a decision."),
+    )
+
+    class LoginRequirement(models.TextChoices):
+        NONE = "", _("Any log-in")
+        TWO_FACTOR = "two_factor", _("Two-factor log-in (password with a code, or single sign-on)")
+        SSO = "sso", _("Single sign-on through the organisation's identity provider")
+
+    login_requirement = models.CharField(
+        _("contributors log in with"),
+        max_length=20,
+        choices=LoginRequirement.choices,
+        blank=True,
+        default=LoginRequirement.NONE,
+        help_text=_(
+            "Whoever does not log in this way reads along as an observer, and is told why."
+        ),
     )
 
     class Meta:

@@ -7,15 +7,19 @@ else compares levels. A person's level in a programme is the highest of:
 - the level of the memberships of their organisations (contributor above observer);
 - reader, for anyone (anonymous too) when the programme is open.
 
+A programme may ask its contributors and leads to log in a certain way (single sign-on, or
+two-factor log-in; `ProgrammeSettings.login_requirement`). Whoever has not logged in that way
+reads as an observer there, and `login_requirement_unmet` says why. Superusers are not held to it.
+
 Refusals come in two kinds: a programme the person may not even read is *hidden* (views and the
 API answer 404, so its existence is not revealed); anything else the person may not do is
 *denied* (403).
 """
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +32,38 @@ from .models import (
     Organisation,
     Programme,
     ProgrammeRole,
+    ProgrammeSettings,
 )
+
+Requirement = ProgrammeSettings.LoginRequirement
+
+
+class LoginStrength(IntEnum):
+    """How the person logged in, weakest first."""
+
+    PASSWORD = 0
+    TWO_FACTOR = 1  # a password and a code from an authenticator app
+    SSO = 2  # single sign-on: the organisation's identity provider vouched for them
+
+
+REQUIRED_STRENGTH = {
+    Requirement.TWO_FACTOR: LoginStrength.TWO_FACTOR,
+    Requirement.SSO: LoginStrength.SSO,
+}
+
+UNMET_MESSAGES = {
+    Requirement.TWO_FACTOR: _(
+        "This programme asks its contributors to log in with two-factor log-in (a code from "
+        "an authenticator app, or single sign-on). You logged in with a password only, so you "
+        "read along as an observer. Set up two-factor log-in under Your settings, then log "
+        "in again."
+    ),
+    Requirement.SSO: _(
+        "This programme asks its contributors to log in with single sign-on through their "
+        "organisation's identity provider. You logged in another way, so you read along as "
+        "an observer. Log out and log in again with your organisation's account."
+    ),
+}
 
 
 class Action(StrEnum):
@@ -108,13 +143,88 @@ def _compute_level(user, programme: Programme) -> Level:
     if user.is_superuser:
         return Level.LEAD
     if _lead_roles(user).filter(programme=programme).exists():
-        return Level.LEAD
+        return _held_to_requirement(user, programme, Level.LEAD)
     levels = set(_memberships(user).filter(programme=programme).values_list("level", flat=True))
-    return _member_level(
+    level = _member_level(
         floor,
         contributor=Membership.MemberLevel.CONTRIBUTOR in levels,
         observer=Membership.MemberLevel.OBSERVER in levels,
     )
+    return _held_to_requirement(user, programme, level)
+
+
+def login_strength(user) -> LoginStrength:
+    """How the person logged in. In a browser session that is what the session's log-in used
+    (`participation.middleware.LoginMethodMiddleware` puts it on the user). Without a session
+    (an API token) it is what the account can do: an authenticator app or a linked single
+    sign-on account count as two-factor; single sign-on itself cannot be proved without one."""
+    known = getattr(user, "_stip_login_strength", None)
+    if known is None:
+        known = _login_strength(user)
+        user._stip_login_strength = known
+    return known
+
+
+def _login_strength(user) -> LoginStrength:
+    methods = getattr(user, "stip_login_methods", None)
+    if methods is not None:
+        if "socialaccount" in methods:
+            return LoginStrength.SSO
+        if "mfa" in methods:
+            return LoginStrength.TWO_FACTOR
+        return LoginStrength.PASSWORD
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    if (
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        or SocialAccount.objects.filter(user=user).exists()
+    ):
+        return LoginStrength.TWO_FACTOR
+    return LoginStrength.PASSWORD
+
+
+def _requirement_of(programme: Programme) -> str:
+    if hasattr(programme, "stip_login_requirement"):
+        return programme.stip_login_requirement or ""
+    return (
+        ProgrammeSettings.objects.filter(programme=programme)
+        .values_list("login_requirement", flat=True)
+        .first()
+        or ""
+    )
+
+
+def _held_to_requirement(user, programme: Programme, level: Level) -> Level:
+    """Contributors and leads who did not log in as the programme asks read as observers; the
+    reason is kept for `login_requirement_unmet`."""
+    unmet = _memo(user, "_stip_unmet")
+    unmet.pop(programme.pk, None)
+    if level <= Level.OBSERVER or login_strength(user) == LoginStrength.SSO:
+        return level
+    requirement = _requirement_of(programme)
+    if requirement and login_strength(user) < REQUIRED_STRENGTH[requirement]:
+        unmet[programme.pk] = requirement
+        return Level.OBSERVER
+    return level
+
+
+def login_requirement_unmet(user, programme: Programme) -> str:
+    """Why the person reads as an observer in the programme although their organisation (or
+    their lead role) would let them contribute: the programme's log-in requirement, in words.
+    Empty when nothing holds them back."""
+    if user is None or not user.is_authenticated:
+        return ""
+    level_of(user, programme)
+    requirement = _memo(user, "_stip_unmet").get(programme.pk)
+    return str(UNMET_MESSAGES[requirement]) if requirement else ""
+
+
+def requirement_is_met(user, requirement: str) -> bool:
+    """Whether the person's current log-in meets a requirement (before a lead sets it)."""
+    if not requirement or user.is_superuser:
+        return True
+    return login_strength(user) >= REQUIRED_STRENGTH[requirement]
 
 
 def _lead_roles(user) -> QuerySet[ProgrammeRole]:
@@ -143,6 +253,11 @@ def programme_with_level(user, slug: str) -> Programme:
     if not authenticated or user.is_superuser:
         return programmes.get()  # level_of needs no query for them
     programme = programmes.annotate(
+        stip_login_requirement=Subquery(
+            ProgrammeSettings.objects.filter(programme=OuterRef("pk")).values("login_requirement")[
+                :1
+            ]
+        ),
         stip_lead=Exists(_lead_roles(user).filter(programme=OuterRef("pk"))),
         stip_contributor=Exists(
             _memberships(user).filter(
@@ -163,6 +278,7 @@ def programme_with_level(user, slug: str) -> Programme:
             contributor=programme.stip_contributor,
             observer=programme.stip_observer,
         )
+    level = _held_to_requirement(user, programme, level)
     _memoised_levels(user)[programme.pk] = level
     return programme
 
@@ -170,7 +286,7 @@ def programme_with_level(user, slug: str) -> Programme:
 def forget(user) -> None:
     """Drop what was memoised for the person (levels, `programmes_where`), after a membership
     or role changed within a request."""
-    for name in ("_stip_levels", "_stip_programmes_where"):
+    for name in ("_stip_levels", "_stip_programmes_where", "_stip_unmet"):
         if user is not None and hasattr(user, name):
             delattr(user, name)
 
@@ -188,7 +304,7 @@ def check(user, action: Action, programme: Programme) -> None:
     if level_of(user, programme) < Level.READER:
         raise Http404(_("No such programme."))
     if not can(user, action, programme):
-        raise PermissionDenied(DENIED_MESSAGES[action])
+        raise PermissionDenied(login_requirement_unmet(user, programme) or DENIED_MESSAGES[action])
 
 
 def visible_programmes(user) -> QuerySet[Programme]:
@@ -304,6 +420,29 @@ def may_admit(user, programme: Programme, organisation: Organisation) -> bool:
         programme=programme, organisation=organisation, status=JoinRequest.Status.PENDING
     ).exists()
     return asked or may_invite_for(user, organisation)
+
+
+def may_manage_identity_domains(user, organisation) -> bool:
+    """Whether the person may say by which domain or tenant id identity providers name the
+    organisation: a superuser, or a lead of a programme the organisation is a member of."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return organisation.memberships.filter(
+        programme_id__in=programmes_where(user, Action.MANAGE_MEMBERS)
+    ).exists()
+
+
+def organisations_with_identity_rights(user) -> QuerySet:
+    """The organisations whose identity-provider domains the person may change."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        memberships__programme_id__in=programmes_where(user, Action.MANAGE_MEMBERS)
+    ).distinct()
 
 
 def api_tokens_of(user):

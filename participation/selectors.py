@@ -20,6 +20,7 @@ from .models import (
     Notification,
     Organisation,
     Programme,
+    ProgrammeSettings,
 )
 from .permissions import Action
 
@@ -231,3 +232,13 @@ def growth_chart(points: list[GrowthPoint], width: int = 600, height: int = 200)
         "first": points[0].day,
         "last": points[-1].day,
     }
+
+
+def login_requirement_of(programme: Programme) -> str:
+    """How the programme asks its contributors to log in (empty: any way)."""
+    return (
+        ProgrammeSettings.objects.filter(programme=programme)
+        .values_list("login_requirement", flat=True)
+        .first()
+        or ""
+    )

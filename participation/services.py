@@ -7,6 +7,7 @@ transaction, so the site, the API, the Wagtail admin and management commands can
 import logging
 import secrets
 from datetime import timedelta
+from enum import StrEnum
 
 from celery import current_app
 from django.conf import settings
@@ -27,6 +28,7 @@ from .models import (
     Affiliation,
     AffiliationRequest,
     Event,
+    IdentityDomain,
     Invitation,
     JoinRequest,
     Membership,
@@ -363,6 +365,12 @@ def signup_confirm(*, token: str):
     if profile.email_confirmed_at is None:
         profile.email_confirmed_at = timezone.now()
         profile.save(update_fields=["email_confirmed_at"])
+    from allauth.account.models import EmailAddress
+
+    # allauth knows the address is confirmed too: single sign-on may join this account.
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     for pk in AffiliationRequest.objects.filter(
         user=user, status=AffiliationRequest.Status.PENDING, announced_at__isnull=True
     ).values_list("pk", flat=True):
@@ -814,6 +822,178 @@ def joining_settings_update(
         programme=programme, defaults={"admit_observers": admit_observers}
     )
     return joining
+
+
+@transaction.atomic
+def programme_login_requirement_set(*, programme: Programme, by, requirement: str):
+    """How the programme's contributors and leads must log in (any way, two-factor, or single
+    sign-on). Leads only, and only a requirement the lead's own log-in meets: a lead cannot
+    lock themselves out of their programme."""
+    permissions.check(by, Action.MANAGE_PROGRAMME, programme)
+    if requirement not in ProgrammeSettings.LoginRequirement.values:
+        raise ValidationError({"login_requirement": _("Choose one of the ways to log in.")})
+    if not permissions.requirement_is_met(by, requirement):
+        raise ValidationError(
+            {
+                "login_requirement": _(
+                    "Log in that way yourself first: you would otherwise read along as an "
+                    "observer in your own programme."
+                )
+            }
+        )
+    joining, _created = ProgrammeSettings.objects.update_or_create(
+        programme=programme, defaults={"login_requirement": requirement}
+    )
+    permissions.forget(by)
+    return joining
+
+
+# --- Single sign-on: identities, organisations from the identity provider ---
+
+
+class SsoAffiliation(StrEnum):
+    AFFILIATED = "affiliated"  # works for a confirmed organisation the provider named
+    WAITING = "waiting"  # asked to be confirmed, as after a sign-up
+    UNKNOWN = "unknown"  # the provider named no organisation, and the person has none
+
+
+def identity_domain_normalise(value: str) -> str:
+    return " ".join((value or "").split()).lower()
+
+
+@transaction.atomic
+def sso_affiliate(*, user, value: str) -> SsoAffiliation:
+    """After a single sign-on: the organisation the identity provider names (`value`, its
+    schacHomeOrganization or tenant id) takes the person in. A confirmed organisation with that
+    domain: at once. Otherwise the person asks to be confirmed, exactly as after a sign-up
+    (the organisation's contact or a lead confirms, `affiliation_decide`); an organisation
+    nobody registered yet is created unconfirmed, with the domain, so confirming the first
+    person confirms the organisation and everyone after them belongs at once."""
+    value = identity_domain_normalise(value)
+    if not value:
+        if Affiliation.objects.filter(user=user).exists():
+            return SsoAffiliation.AFFILIATED
+        return SsoAffiliation.UNKNOWN
+    domain = (
+        IdentityDomain.objects.select_related("organisation").filter(value__iexact=value).first()
+    )
+    if domain is not None:
+        organisation = domain.organisation
+    else:
+        organisation = Organisation.objects.filter(name__iexact=value).first()
+    if organisation is not None and organisation.is_confirmed and domain is not None:
+        Affiliation.objects.get_or_create(user=user, organisation=organisation)
+        AffiliationRequest.objects.filter(
+            user=user, organisation=organisation, status=AffiliationRequest.Status.PENDING
+        ).update(status=AffiliationRequest.Status.CONFIRMED, decided_at=timezone.now())
+        permissions.forget(user)
+        return SsoAffiliation.AFFILIATED
+    if (
+        organisation is not None
+        and Affiliation.objects.filter(user=user, organisation=organisation).exists()
+    ):
+        return SsoAffiliation.AFFILIATED
+    created = False
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            name=value[:200], slug=_unique_organisation_slug(value), is_confirmed=False
+        )
+        IdentityDomain.objects.create(organisation=organisation, value=value)
+        created = True
+    request, made = AffiliationRequest.objects.get_or_create(
+        user=user,
+        organisation=organisation,
+        status=AffiliationRequest.Status.PENDING,
+        defaults={"new_organisation": created},
+    )
+    if made:
+        transaction.on_commit(
+            lambda: _enqueue_or_run("participation.affiliation_request_announce", request.pk)
+        )
+    return SsoAffiliation.WAITING
+
+
+@transaction.atomic
+def person_update_from_identity(
+    *, user, first_name: str, last_name: str, email: str, email_verified: bool
+) -> None:
+    """At each single sign-on, name and e-mail address follow the identity provider. A new
+    address is taken only when the provider vouches for it and no other account has it; the
+    user name follows it when it was the old address."""
+    User = get_user_model()
+    changed = []
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        value = " ".join((value or "").split())[:150]
+        if value and getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    email = (email or "").strip().lower()
+    if email and email != (user.email or "").lower() and email_verified:
+        if (
+            User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+            .exclude(pk=user.pk)
+            .exists()
+        ):
+            logger.warning("Identity of user %s names an address another account has", user.pk)
+        else:
+            if user.username.lower() == (user.email or "").lower():
+                user.username = email
+                changed.append("username")
+            user.email = email
+            changed.append("email")
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.filter(user=user).delete()
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if changed:
+        user.save(update_fields=changed)
+
+
+def profile_for_identity(*, user, language: str, email_verified: bool) -> Profile:
+    """The profile of a person who arrived through single sign-on."""
+    profile, _created = Profile.objects.get_or_create(
+        user=user,
+        defaults={
+            "language": language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        },
+    )
+    if email_verified and profile.email_confirmed_at is None:
+        profile.email_confirmed_at = timezone.now()
+        profile.save(update_fields=["email_confirmed_at"])
+    return profile
+
+
+@transaction.atomic
+def identity_domain_add(*, organisation: Organisation, value: str, by) -> IdentityDomain:
+    """Name a domain or tenant id by which identity providers name the organisation. A lead of
+    a programme the organisation takes part in, or a superuser."""
+    if not permissions.may_manage_identity_domains(by, organisation):
+        raise PermissionDenied(
+            _("Only a lead of a programme this organisation takes part in may change this.")
+        )
+    value = identity_domain_normalise(value)
+    if not value or " " in value:
+        raise ValidationError(
+            {"value": _("Enter a domain such as albeda.nl, or a tenant id, without spaces.")}
+        )
+    other = IdentityDomain.objects.filter(value__iexact=value).select_related("organisation")
+    if other.exists():
+        raise ValidationError(
+            {
+                "value": _("%(organisation)s already has this domain or tenant id.")
+                % {"organisation": other.first().organisation.name}
+            }
+        )
+    return IdentityDomain.objects.create(organisation=organisation, value=value)
+
+
+@transaction.atomic
+def identity_domain_remove(*, domain: IdentityDomain, by) -> None:
+    if not permissions.may_manage_identity_domains(by, domain.organisation):
+        raise PermissionDenied(
+            _("Only a lead of a programme this organisation takes part in may change this.")
+        )
+    domain.delete()
 
 
 def profile_set_language(*, user, language: str) -> None:

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path(f"{programme}join/", views.join, name="join"),
     path(f"{programme}joining/", views.joining_settings, name="joining_settings"),
+    path(f"{programme}login-requirement/", views.login_requirement, name="login_requirement"),
     path(f"{programme}requests/", views.requests, name="requests"),
     path(f"{programme}invite/", views.invite, name="invite"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),

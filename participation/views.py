@@ -27,7 +27,8 @@ from .forms import (
     add_service_errors,
 )
 from .http import id_from, ids_from
-from .models import AffiliationRequest, JoinRequest, Membership, Organisation
+from .models import AffiliationRequest, JoinRequest, Membership, Organisation, ProgrammeSettings
+from .pending import pending_affiliations_tell
 from .permissions import Action
 from .selectors import programme_for
 
@@ -76,21 +77,7 @@ def confirm(request, token):
         request,
         _("Your e-mail address is confirmed. Welcome to Stip!"),
     )
-    for pending in AffiliationRequest.objects.filter(
-        user=user, status=AffiliationRequest.Status.PENDING
-    ).select_related("organisation"):
-        if pending.organisation.is_confirmed:
-            text = _(
-                "The contact of %(organisation)s, or a lead of a programme it takes part in, "
-                "still confirms that you work there."
-            )
-        else:
-            text = _(
-                "%(organisation)s is new in Stip. Open the programme you want to take part in "
-                "and ask to join it for %(organisation)s: its leads confirm %(organisation)s, "
-                "and that you work there."
-            )
-        messages.info(request, text % {"organisation": pending.organisation.name})
+    pending_affiliations_tell(request, user)
     return redirect("home")
 
 
@@ -135,6 +122,8 @@ def members(request, programme):
                 request.user, Action.MANAGE_PROGRAMME, programme
             ),
             "admits_observers": services.admits_observers(programme),
+            "login_requirement": selectors.login_requirement_of(programme),
+            "login_requirements": ProgrammeSettings.LoginRequirement.choices,
             "pending_count": selectors.join_requests_pending(programme).count(),
             "level_form": LevelForm(),
             "my_requests": selectors.join_requests_of(request.user, programme)[:5]
@@ -156,6 +145,24 @@ def joining_settings(request, programme):
         )
     else:
         messages.success(request, _("You now decide on every request to join."))
+    return redirect("participation:members", programme=programme.slug)
+
+
+@login_required
+@require_POST
+def login_requirement(request, programme):
+    programme = programme_for(request.user, programme, Action.MANAGE_PROGRAMME)
+    try:
+        services.programme_login_requirement_set(
+            programme=programme,
+            by=request.user,
+            requirement=request.POST.get("login_requirement", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The way contributors log in is saved."))
     return redirect("participation:members", programme=programme.slug)
 
 

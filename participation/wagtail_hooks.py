@@ -10,6 +10,7 @@ Leads reach the admin through the "Programme leads" group that `services.lead_ap
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.actions import CreateAction, DeleteAction, EditAction
@@ -19,8 +20,8 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from . import permissions, selectors, services
-from .admin_views import ProgrammeScopedPolicy, StipModelViewSet, leads_and_superusers
-from .models import Membership, Organisation, Programme, ProgrammeRole
+from .admin_views import ProgrammeScopedPolicy, ScopedForm, StipModelViewSet, leads_and_superusers
+from .models import IdentityDomain, Membership, Organisation, Programme, ProgrammeRole
 from .permissions import Action
 
 
@@ -80,6 +81,31 @@ class OrganisationPolicy(BasePermissionPolicy):
         return get_user_model().objects.filter(is_superuser=True, is_active=True)
 
 
+class IdentityDomainPolicy(BasePermissionPolicy):
+    """The domains or tenant ids by which identity providers name an organisation: a lead of a
+    programme the organisation takes part in adds and removes them, superusers all of them
+    (`permissions.may_manage_identity_domains`). A domain is not edited: removed and added."""
+
+    def user_has_permission(self, user, action):
+        if not (user.is_authenticated and user.is_active) or action == "change":
+            return False
+        return user.is_superuser or bool(permissions.programmes_where(user, Action.MANAGE_MEMBERS))
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "change":
+            return False
+        return permissions.may_manage_identity_domains(user, instance.organisation)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return IdentityDomain.objects.filter(
+            organisation__in=permissions.organisations_with_identity_rights(user)
+        )
+
+    def users_with_any_permission(self, actions):
+        return leads_and_superusers()
+
+
+register_permission_policy(IdentityDomain, IdentityDomainPolicy(IdentityDomain))
 register_permission_policy(Membership, ProgrammeScopedPolicy(Membership))
 register_permission_policy(ProgrammeRole, ProgrammeScopedPolicy(ProgrammeRole))
 register_permission_policy(Programme, ProgrammePolicy())
@@ -149,8 +175,29 @@ def _created(action, instance) -> None:
     log(instance=instance, action="wagtail.create", user=action.user, content_changed=True)
 
 
+class IdentityDomainCreateAction(CreateAction):
+    def execute(self, skip_permission_checks=False):
+        self.check(skip_permission_checks=skip_permission_checks)
+        with transaction.atomic():
+            domain = services.identity_domain_add(
+                organisation=self.instance.organisation, value=self.instance.value, by=self.user
+            )
+            _created(self, domain)
+        return domain
+
+
+class IdentityDomainDeleteAction(DeleteAction):
+    def execute(self, skip_permission_checks=False):
+        self.check(skip_permission_checks=skip_permission_checks)
+        with transaction.atomic():
+            log(instance=self.instance, action="wagtail.delete", user=self.user, deleted=True)
+            services.identity_domain_remove(domain=self.instance, by=self.user)
+
+
 @hooks.register("register_actions")
 def register_participation_actions(registry):
+    registry.register(IdentityDomain, IdentityDomainCreateAction)
+    registry.register(IdentityDomain, IdentityDomainDeleteAction)
     registry.register(Membership, MembershipCreateAction)
     registry.register(Membership, MembershipEditAction)
     registry.register(Membership, MembershipDeleteAction)
@@ -180,6 +227,30 @@ class OrganisationViewSet(StipModelViewSet):
     search_fields = ["name"]
 
 
+class IdentityDomainForm(ScopedForm):
+    """Offers the organisations whose identity-provider domains the admin user may change."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and "organisation" in self.fields:
+            self.fields["organisation"].queryset = permissions.organisations_with_identity_rights(
+                self.for_user
+            )
+
+
+class IdentityDomainViewSet(StipModelViewSet):
+    model = IdentityDomain
+    name = "identity_domains"
+    icon = "key"
+    menu_order = 250
+    form_fields = ["organisation", "value"]
+    list_display = ["value", "organisation"]
+    search_fields = ["value"]
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(self.model, form=IdentityDomainForm, fields=self.form_fields)
+
+
 class MembershipViewSet(StipModelViewSet):
     model = Membership
     name = "memberships"
@@ -205,7 +276,13 @@ class ParticipationViewSetGroup(ModelViewSetGroup):
     menu_label = _("Participation")
     menu_icon = "group"
     menu_order = 150
-    items = (ProgrammeViewSet, OrganisationViewSet, MembershipViewSet, ProgrammeRoleViewSet)
+    items = (
+        ProgrammeViewSet,
+        OrganisationViewSet,
+        IdentityDomainViewSet,
+        MembershipViewSet,
+        ProgrammeRoleViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

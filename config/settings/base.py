@@ -43,6 +43,14 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    # Log-in: passwords (Django's views), single sign-on (OpenID Connect, SAML 2.0) and
+    # two-factor codes, through django-allauth (docs/sso.md, docs/decisions/sso-allauth.md).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "participation.middleware.LoginMethodMiddleware",
+    "participation.middleware.SingleSignOnFailureMiddleware",
     "participation.middleware.ProfileLanguageMiddleware",
     "config.middleware.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -256,6 +267,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 STIP_CSP_ADMIN_PREFIXES = ["/admin/", "/django-admin/"]
+# Origins forms may lead to besides Stip and the configured identity providers (an identity
+# provider whose log-in or log-out endpoint is not on the origin of its issuer or metadata).
+STIP_CSP_FORM_ACTION_EXTRA = env.list("STIP_CSP_FORM_ACTION_EXTRA", default=[])
 STIP_CSP_ADMIN_UPDATE = {
     "script-src": ["'unsafe-inline'"],
     "style-src": ["'unsafe-inline'"],
@@ -272,6 +286,33 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+
+# --- Single sign-on and two-factor log-in (django-allauth; docs/sso.md) ---
+# Password log-in stays Django's own view (registration/login.html) and sign-up stays Stip's;
+# allauth adds the identity providers, the two-factor step and the pages to manage them.
+ACCOUNT_ADAPTER = "participation.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "participation.sso.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"  # Stip's sign-up confirms addresses itself
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # only on confirmed addresses: participation/sso.py
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUEST_TIMEOUT", default=5)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Stip")
+MFA_RECOVERY_CODE_COUNT = 10
+# Identity providers from the environment (more can be added in /django-admin/ as social
+# applications): participation/sso_settings.py reads the SSO_* variables of .env.example.
+from participation.sso_settings import providers_from_environment  # noqa: E402
+
+SOCIALACCOUNT_PROVIDERS = providers_from_environment(env)
 
 LOGGING = {
     "version": 1,

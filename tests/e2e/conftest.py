@@ -69,3 +69,13 @@ def login(page):
         return page
 
     return do_login
+
+
+# The identity providers of the single sign-on tests (test_sso.py).
+from tests.sso.providers import (  # noqa: E402, F401
+    albeda,
+    oidc_provider,
+    oidc_server,
+    saml_provider,
+    saml_server,
+)
