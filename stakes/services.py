@@ -11,6 +11,7 @@ one after it is refused, and the decision counts exactly the answers committed b
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -60,6 +61,7 @@ MAX_EXPLANATION = 2000
 MAX_PROPOSAL_TEXT = 20_000
 MAX_OPTIONS = 10
 MAX_AMOUNT = Decimal("9999999999.99")
+THOUSANDS_WITH_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
 class StakesError(Exception):
@@ -94,8 +96,15 @@ def speaking_organisation(user, programme: Programme) -> Organisation:
 def _parse_amount(amount) -> Decimal | None:
     if amount in (None, ""):
         return None
+    text = str(amount).strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
+    if "," in text and "." in text:  # 12.500,50 or 12,500.50: the last one marks the cents
+        thousands = "." if text.rfind(",") > text.rfind(".") else ","
+        text = text.replace(thousands, "")
+    elif THOUSANDS_WITH_DOTS.match(text):  # 12.500
+        text = text.replace(".", "")
+    text = text.replace(",", ".")
     try:
-        value = Decimal(str(amount).strip().replace("€", "").replace(" ", "").replace(",", "."))
+        value = Decimal(text)
     except InvalidOperation:
         raise ValidationError({"amount": _("Give the amount in euros as a number.")}) from None
     if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
