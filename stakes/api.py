@@ -127,11 +127,11 @@ class DecideIn(Schema):
     outcome: str = Field(min_length=1, max_length=services.MAX_PROPOSAL_TEXT)
 
 
-class CommentIn(Schema):
+class ProposalCommentIn(Schema):
     body: str = Field(min_length=1, max_length=services.MAX_EXPLANATION)
 
 
-class CommentOut(Schema):
+class ProposalCommentOut(Schema):
     id: int
     author: str
     organisation: str | None
@@ -364,7 +364,7 @@ def proposal_decide(request, programme: str, number: int, payload: DecideIn):
     )
 
 
-@router.get(PROPOSAL + "comments/", response={200: list[CommentOut], **READ_ERRORS})
+@router.get(PROPOSAL + "comments/", response={200: list[ProposalCommentOut], **READ_ERRORS})
 def proposal_comments(request, programme: str, number: int):
     programme = programme_for(request.user, programme)
     proposal = selectors.proposal_for(programme, number)
@@ -382,8 +382,8 @@ def _comment_out(comment) -> dict:
     }
 
 
-@router.post(PROPOSAL + "comments/", response={201: CommentOut, **WRITE_ERRORS})
-def proposal_comment(request, programme: str, number: int, payload: CommentIn):
+@router.post(PROPOSAL + "comments/", response={201: ProposalCommentOut, **WRITE_ERRORS})
+def proposal_comment(request, programme: str, number: int, payload: ProposalCommentIn):
     """Comment on a proposal (members, observers too)."""
     programme = programme_for(request.user, programme)
     proposal = selectors.proposal_for(programme, number)

@@ -27,9 +27,7 @@ class ReadOnlyProgrammePolicy(ProgrammeScopedPolicy):
         return action == "view" and super().user_has_permission(user, action)
 
     def user_has_permission_for_instance(self, user, action, instance):
-        return action == "view" and super().user_has_permission_for_instance(
-            user, action, instance
-        )
+        return action == "view" and super().user_has_permission_for_instance(user, action, instance)
 
 
 register_permission_policy(Proposal, ReadOnlyProgrammePolicy(Proposal, DECIDE))
@@ -61,7 +59,7 @@ class ProposalViewSet(ReadOnlyViewSet):
 
 class StakeViewSet(ReadOnlyViewSet):
     model = Stake
-    name = "stakes"
+    name = "stake_entries"
     icon = "doc-full"
     list_display = ["document", "organisation", "direction", "kind", "size", "amount"]
     list_filter = ["direction", "kind"]
