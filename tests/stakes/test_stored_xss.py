@@ -6,8 +6,10 @@ nor in the annex that lists the decisions. Each page is parsed as a browser woul
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
+from participation.notifications import notifications_deliver_instant
 from stakes import services
 from tests.hardening.payloads import PAYLOADS
 from tests.hardening.test_stored_xss import assert_safe
@@ -20,7 +22,7 @@ HOSTILE = "\n".join(PAYLOADS)
 
 
 def test_hostile_text_in_entries_proposals_answers_and_comments_never_runs(
-    client, world, main, second
+    client, world, main, second, django_capture_on_commit_callbacks
 ):
     services.stake_record(
         document=main,
@@ -30,23 +32,19 @@ def test_hostile_text_in_entries_proposals_answers_and_comments_never_runs(
         explanation=HOSTILE[: services.MAX_EXPLANATION],
         author=world.contributor,
     )
+    mail.outbox.clear()
     proposals = []
-    for n, payload in enumerate(PAYLOADS[:40]):
-        proposal = services.proposal_create(
-            programme=world.programme,
-            by=world.lead,
-            title=payload[:200],
-            text=HOSTILE,
-            options=PAYLOADS[n : n + 5],
-            documents=[main],
-            deadline=timezone.now() + timedelta(days=2),
-        )
-        proposals.append(proposal)
-    first = proposals[0]
-    services.answer_give(proposal=first, by=second, choice="object", remarks=HOSTILE[:2000])
-    services.objection_escalate(answer=first.answers.get(), by=second)
-    services.proposal_comment_add(proposal=first, author=world.observer, body=HOSTILE[:2000])
-    services.proposal_decide(proposal=proposals[1], by=world.lead, outcome=HOSTILE)
+    with django_capture_on_commit_callbacks(execute=True):  # notifications, fanned out
+        _propose_hostile(world, main, second, proposals)
+    client.force_login(world.observer)
+    notifications = client.get("/notifications/").content.decode()
+    assert "proposed a decision" in notifications
+    assert_safe(notifications, "notifications")
+    notifications_deliver_instant()
+    assert any("proposed a decision" in m.body for m in mail.outbox)
+    for message in mail.outbox:
+        for html, _type in getattr(message, "alternatives", []):
+            assert_safe(html, f"e-mail to {message.to}")
 
     client.force_login(world.lead)
     slug = world.programme.slug
@@ -91,3 +89,23 @@ def test_hostile_text_typed_in_the_form_is_kept_when_refused(client, world, main
     assert "&lt;script&gt;alert(1)&lt;/script&gt; uitleg" in page
     assert_safe(page, "refused form")
     assert not main.stakes.exists()
+
+
+def _propose_hostile(world, main, second, proposals: list) -> None:
+    for n, payload in enumerate(PAYLOADS[:40]):
+        proposals.append(
+            services.proposal_create(
+                programme=world.programme,
+                by=world.lead,
+                title=payload[:200],
+                text=HOSTILE,
+                options=PAYLOADS[n : n + 5],
+                documents=[main],
+                deadline=timezone.now() + timedelta(days=2),
+            )
+        )
+    first = proposals[0]
+    services.answer_give(proposal=first, by=second, choice="object", remarks=HOSTILE[:2000])
+    services.objection_escalate(answer=first.answers.get(), by=second)
+    services.proposal_comment_add(proposal=first, author=world.observer, body=HOSTILE[:2000])
+    services.proposal_decide(proposal=proposals[1], by=world.lead, outcome=HOSTILE)
