@@ -12,8 +12,9 @@ nesting depth of the HTML it gets. Three bounds keep every text within a budget:
    line, emphasis delimiter runs longer than `MAX_NESTING`, backtick runs whose search would
    scan more than `MAX_BACKTICK_SCAN` characters, `<` openers from which the HTML parser would
    scan more than `MAX_TAG_SCAN` characters for a `>`, table rows of more than
-   `MAX_TABLE_COLUMNS` cells, paragraphs so long and so full of inline elements that
-   rebuilding them for each element would pass `MAX_INLINE_WORK`.
+   `MAX_TABLE_COLUMNS` cells or tables of more than `MAX_TABLE_CELLS`, paragraphs so long and
+   so full of inline elements that rebuilding them for each element would pass
+   `MAX_INLINE_WORK`.
 2. `Budget`, a step count and a deadline that `guard` makes every processor of the Markdown
    instance spend from (preprocessors, block processors, inline patterns, tree and post
    processors, and each token of the raw-HTML parser): what the pre-check did not foresee is
@@ -42,6 +43,7 @@ MAX_HTML_DEPTH = 256
 MAX_BACKTICK_SCAN = 4_000_000
 MAX_TAG_SCAN = 4_000_000
 MAX_TABLE_COLUMNS = 256
+MAX_TABLE_CELLS = 20_000  # in one paragraph, a table (each cell is parsed on its own)
 # Characters that may start an inline element, times the length of their paragraph: each
 # element found rebuilds the paragraph's text once.
 MAX_INLINE_WORK = 300_000_000
@@ -59,7 +61,7 @@ class Reason(StrEnum):
     DEPTH = "depth"  # quotes, lists, emphasis
     BACKTICKS = "backticks"
     HTML = "html"
-    WIDTH = "width"  # table columns
+    WIDTH = "width"  # table columns or cells
     DENSE = "dense"  # inline elements in one long paragraph
     BUDGET = "budget"
 
@@ -213,10 +215,13 @@ def _table_columns(text: str) -> Reason | None:
 
 def _inline_work(text: str) -> Reason | None:
     """Paragraphs so long and so full of possible inline elements that Python-Markdown,
-    rebuilding a paragraph's text for each element it finds, would pass `MAX_INLINE_WORK`."""
+    rebuilding a paragraph's text for each element it finds, would pass `MAX_INLINE_WORK`; tables
+    of more than `MAX_TABLE_CELLS` cells."""
     start = 0
     for end in [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
         length = end - start
+        if length > MAX_TABLE_CELLS and text.count("|", start, end) > MAX_TABLE_CELLS:
+            return Reason.WIDTH
         if length * length > MAX_INLINE_WORK:  # only long paragraphs can pass it
             starts = sum(text.count(c, start, end) for c in _INLINE_STARTS)
             if starts * length > MAX_INLINE_WORK:

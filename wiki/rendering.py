@@ -150,7 +150,7 @@ def notice_html(reason: str) -> str:
         Reason.DEPTH: _("quotes, lists or emphasis nested too deeply"),
         Reason.BACKTICKS: _("too many runs of backticks on one line"),
         Reason.HTML: _("HTML elements nested too deeply, or tags left open"),
-        Reason.WIDTH: _("a table with too many columns"),
+        Reason.WIDTH: _("a table with too many columns or cells"),
         Reason.DENSE: _("a very long paragraph full of formatting"),
     }.get(reason, _("more structure than can be formatted in time"))
     return format_html(

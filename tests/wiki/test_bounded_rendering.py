@@ -2,8 +2,10 @@
 version's rendering is stored with it and its pages show that without rendering again."""
 
 import html
+import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from wiki import markdown_guard, rendering, services
@@ -70,6 +72,38 @@ def test_the_budget_interrupts_the_raw_html_parser():
         md.preprocessors["html_block"].run(["<div>"] + ["<p>a</p>"] * 100 + ["</div>"])
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (NESTED_EMPHASIS, "depth"),
+        (BRACKETS, "nesting"),
+        ("[a](" * 100, "nesting"),
+        (">" * 100, "depth"),
+        ("".join("    " * i + "- a\n" for i in range(40)), "depth"),
+        ("".join("`" * i + " x " for i in range(1, 3000)), "backticks"),
+        ("<a " * 3000, "html"),
+        ("|" + "a|" * 300, "width"),
+        ("&amp;" * 20_000, "dense"),
+    ],
+    ids=["emphasis", "brackets", "links", "quotes", "lists", "backticks", "tags", "table", "dense"],
+)
+def test_the_precheck_names_each_costly_shape(text, reason):
+    assert markdown_guard.precheck(text) == reason
+
+
+def test_the_precheck_passes_what_people_write():
+    text = "# Kop\n\n*a* **b** [c](https://x.test) `d` <b>e</b> &amp;\n\n> f\n\n- g\n    - h\n"
+    assert markdown_guard.precheck(text * 1000) is None
+    assert rendering.render_markdown(text).formatted
+
+
+def test_recursion_the_precheck_misses_is_shown_as_typed(monkeypatch):
+    monkeypatch.setattr(markdown_guard, "precheck", lambda text: None)
+    outcome = rendering.render_markdown(NESTED_EMPHASIS)
+    assert outcome.reason == markdown_guard.Reason.DEPTH
+    assert NESTED_EMPHASIS in outcome.html
+
+
 def test_deep_html_is_not_given_to_the_sanitiser():
     outcome = rendering.render_markdown("<div>" * 300 + "a" + "</div>" * 300)
     assert outcome.reason == markdown_guard.Reason.HTML
@@ -134,3 +168,10 @@ def test_a_rendering_of_an_older_renderer_is_made_anew(client, world, make_docum
     assert "<em>nieuw</em>" in client.get(document.get_absolute_url()).text
     stored = Rendering.objects.get(version_id=document.head_id)
     assert stored.renderer_version == rendering.RENDERER_VERSION
+
+
+def test_render_versions_fills_what_is_missing_or_old(world, make_document):
+    document = make_document(world, title="Alles", body="*alles*")
+    Rendering.objects.all().delete()
+    call_command("render_versions", stdout=io.StringIO())
+    assert "<em>alles</em>" in Rendering.objects.get(version_id=document.head_id).html
