@@ -319,7 +319,7 @@ def rendering_store(version, text: str):
 
     stored = render_for_storage(text)
     rendering, _created = Rendering.objects.update_or_create(
-        version_id=version.pk if hasattr(version, "pk") else version, defaults=stored.fields()
+        version_id=version.pk, defaults=stored.fields()
     )
     return rendering
 
