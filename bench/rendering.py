@@ -2,8 +2,9 @@
 (`tests/wiki/pathological.py`) at 500,000 characters, the longest a document may have, and
 the benchmark's own document (`bench/content.py`) at the same length. Each text is rendered as a
 save renders it (`wiki.rendering.render_for_storage`, within the bounds of
-`wiki.markdown_guard`), three times; the best of three is its figure. Needs no database. Prints a
-table, then one JSON line for bench/run.py.
+`wiki.markdown_guard`), three times; the best of three is its figure, on the clock and in
+processor time (which the budget counts). Needs no database. Prints a table, then one JSON line
+for bench/run.py.
 
     .venv/bin/python bench/rendering.py          (BENCH_RENDER_SIZE=500000)
 """
@@ -32,23 +33,33 @@ SIZE = int(os.environ.get("BENCH_RENDER_SIZE", "500000"))
 TARGET_SECONDS = 1.0
 
 
-def timed(text: str) -> tuple[float, str]:
-    best, reason = float("inf"), ""
+def timed(text: str) -> tuple[float, float, str]:
+    """Best of three: seconds on the clock, seconds of processor time, how it was shown."""
+    best, cpu, reason = float("inf"), float("inf"), ""
     for _ in range(3):
-        started = time.perf_counter()
+        started, processor = time.perf_counter(), time.process_time()
         stored = render_for_storage(text)
         best = min(best, time.perf_counter() - started)
+        cpu = min(cpu, time.process_time() - processor)
         reason = stored.unformatted or "formatted"
-    return best, reason
+    return best, cpu, reason
 
 
 def main() -> None:
     texts = {**corpus(SIZE), "the benchmark's document (bench/content.py)": document_text(SIZE)}
     rows = {}
     for name, text in texts.items():
-        seconds, reason = timed(text)
-        rows[name] = {"chars": len(text), "seconds": round(seconds, 3), "shown": reason}
-        print(f"{name:45} {len(text):>8} chars {seconds:7.3f} s  {reason}", flush=True)
+        seconds, cpu, reason = timed(text)
+        rows[name] = {
+            "chars": len(text),
+            "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu, 3),
+            "shown": reason,
+        }
+        print(
+            f"{name:45} {len(text):>8} chars {seconds:7.3f} s ({cpu:.3f} s processor)  {reason}",
+            flush=True,
+        )
     pathological = {k: v for k, v in rows.items() if not k.startswith("the benchmark")}
     worst_name = max(pathological, key=lambda k: pathological[k]["seconds"])
     worst = pathological[worst_name]
