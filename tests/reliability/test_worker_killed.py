@@ -6,11 +6,11 @@ PostgreSQL, Redis and a real SMTP server. It is stopped where the test wants it 
 our code: a row lock that the test's own connection holds (the worker waits for it inside its
 transaction), or an SMTP server that takes a message and then does not answer.
 
-What brings the work back after the kill is the beat sweepers, not Redis: with acks_late the
-killed worker's message stays unacknowledged in Redis, and the Redis transport hands it out again
-only after its visibility timeout (one hour; `task_reject_on_worker_lost` requeues at once only
-when a pool process dies under a live worker). Production runs `participation.outbox_sweep` and
-the timeboxes sweep every minute, so the tests send those tasks, as beat would, to a new worker.
+What brings the work back after the kill is the beat sweepers, not Redis: a task is
+acknowledged when it starts, so the killed worker's message is gone (a worker holding
+unacknowledged messages would not survive a broker outage: test_worker_broker_outage.py).
+Production runs `participation.outbox_sweep` and the timeboxes sweep every minute, so the tests
+send those tasks, as beat would, to a new worker.
 
 The e-mail edge case: a message the SMTP server has taken whose "sent" mark was not committed
 when the worker died goes out again; SMTP cannot say whether it arrived. Each message is marked
