@@ -36,6 +36,10 @@ class _Outage:
         self._lock = threading.Lock()
         self._until = 0.0
 
+    def forget(self) -> None:
+        """Ask Redis again at the next operation."""
+        self._until = 0.0
+
     def ongoing(self) -> bool:
         return time.monotonic() < self._until
 

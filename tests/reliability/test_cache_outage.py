@@ -25,7 +25,7 @@ PROMPT = 3.0  # seconds: a page may be slower without its cache, not much slower
 
 @pytest.fixture
 def redis_cache(own_redis):
-    ForgivingRedisCacheClient.outage._until = 0.0  # no outage left over from another test
+    ForgivingRedisCacheClient.outage.forget()  # no outage left over from another test
     caches = {
         "default": {
             "BACKEND": "config.cache.ForgivingRedisCache",
@@ -36,7 +36,7 @@ def redis_cache(own_redis):
     }
     with override_settings(CACHES=caches):
         yield own_redis
-    ForgivingRedisCacheClient.outage._until = 0.0
+    ForgivingRedisCacheClient.outage.forget()
 
 
 def _timed(call):
@@ -107,7 +107,7 @@ def test_with_redis_down_pages_diff_and_api_answer_and_edits_are_saved(
 
     # Redis is back (empty): the cache is used again once the short pause has passed.
     redis_cache.start()
-    ForgivingRedisCacheClient.outage._until = 0.0
+    ForgivingRedisCacheClient.outage.forget()
     cache.set("probe", "again")
     assert cache.get("probe") == "again"
     assert client.get(page).status_code == 200
