@@ -4,9 +4,12 @@ Every variable read here is listed, with a comment, in `.env.example`.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from config.addresses import DEFAULT_BIND, url_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -16,8 +19,13 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-never-use-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach Stip, for links in e-mails. Unset (development), it is the
+# address gunicorn is served on (STIP_BIND), so links point where the server runs.
+SITE_URL = env("SITE_URL", default=url_of(env("STIP_BIND", default=DEFAULT_BIND)))
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS",
+    default=sorted({"127.0.0.1", "localhost", urlsplit(SITE_URL).hostname or "localhost"}),
+)
 
 INSTALLED_APPS = [
     "participation",
@@ -171,7 +179,8 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stip <stip@localhost>")
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker on the file system that needs no server.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The file system broker names a host as every broker URL does (kombu warns without one).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
