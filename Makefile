@@ -92,11 +92,13 @@ messages: install
 bench: install dirs
 	$(PY) bench/run.py
 
-# The README's pictures of a baseline's annex (title page, a use case page), rendered from the
-# demo with pdftoppm by the annex test into docs/screenshots/ (the tests alone write under var/).
-screenshots: install dirs
-	STIP_ANNEX_PICTURES="$(CURDIR)/docs/screenshots" $(VENV)/bin/pytest -q -p no:cacheprovider \
-		tests/timeboxes/test_annex.py -k pictures
+# The README's pictures: the demo's main pages (Chromium) and two pages of a baseline's annex
+# (pdftoppm), taken by the tests that check them, into docs/screenshots/ (a test run alone
+# writes them under var/test-renders/ and leaves the checkout as it was).
+screenshots: install dirs browser-tools
+	STIP_SCREENSHOTS="$(CURDIR)/docs/screenshots" STIP_ANNEX_PICTURES="$(CURDIR)/docs/screenshots" \
+		$(VENV)/bin/pytest -q -p no:cacheprovider tests/e2e/test_screenshots.py \
+		tests/timeboxes/test_annex.py -k "screenshots or pictures"
 
 # A dump of the database (pg_dump, or SQLite's backup API) and a tar of the media, in
 # var/backups/<time>/ (BACKUP_DIR to choose). restore takes BACKUP=<that folder> (default: newest).
