@@ -242,3 +242,25 @@ def login_requirement_of(programme: Programme) -> str:
         .first()
         or ""
     )
+
+
+def account_for_login(identifier: str):
+    """The account a person means by what they typed on a log-in form: their user name (as
+    typed, else in any case) or their e-mail address (in any case; only when one account has
+    it). None when nothing, or more than one account, fits."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    field = User.USERNAME_FIELD
+    for lookup in ({field: identifier}, {f"{field}__iexact": identifier}):
+        found = list(User._default_manager.filter(**lookup)[:2])
+        if len(found) == 1:
+            return found[0]
+    if "@" in identifier:
+        found = list(User._default_manager.filter(email__iexact=identifier)[:2])
+        if len(found) == 1:
+            return found[0]
+    return None

@@ -72,7 +72,7 @@ def confirm(request, token):
         user = services.signup_confirm(token=token)
     except services.JoiningError as error:
         return render(request, "participation/confirm_failed.html", {"message": error.message})
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="participation.backends.UsernameOrEmailBackend")
     messages.success(
         request,
         _("Your e-mail address is confirmed. Welcome to Stip!"),

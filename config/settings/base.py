@@ -147,7 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses log-ins of locked accounts and addresses
-    "django.contrib.auth.backends.ModelBackend",
+    # A user name or an e-mail address, on every log-in form (participation/backends.py).
+    "participation.backends.UsernameOrEmailBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:dashboard"
@@ -236,6 +237,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 TASKS = {"default": {"BACKEND": "config.tasks.OnCommitImmediateBackend"}}
 
 WAGTAIL_SITE_NAME = "Stip"
+WAGTAILADMIN_USER_LOGIN_FORM = "participation.login_forms.WagtailAdminLoginForm"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
@@ -293,6 +295,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Failures by user name and by e-mail address count against the same account.
+AXES_USERNAME_CALLABLE = "participation.backends.throttled_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 
@@ -301,7 +305,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 # allauth adds the identity providers, the two-factor step and the pages to manage them.
 ACCOUNT_ADAPTER = "participation.sso.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "participation.sso.SocialAccountAdapter"
-ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"  # Stip's sign-up confirms addresses itself
