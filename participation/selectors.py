@@ -332,6 +332,10 @@ def _leads_of(programme: Programme) -> list:
     )
 
 
+# The steps of `joining_path` that belong to one programme (the others are the person's own).
+PROGRAMME_STEPS = ("join_request", "approved", "level")
+
+
 def joining_path(user, programme: Programme | None = None) -> list[PathStep]:
     """Where the person stands on the way in: signed up, e-mail address confirmed, affiliation
     confirmed and, for a programme, asked to join, admitted and at which level; each step not

@@ -106,7 +106,14 @@ def path(request):
         {
             "path": selectors.joining_path(request.user),
             "programmes": [
-                {"programme": programme, "path": selectors.joining_path(request.user, programme)}
+                {
+                    "programme": programme,
+                    "path": [
+                        step
+                        for step in selectors.joining_path(request.user, programme)
+                        if step.key in selectors.PROGRAMME_STEPS
+                    ],
+                }
                 for programme in selectors.programmes_on_the_way_of(request.user)
             ],
         },
