@@ -28,6 +28,14 @@ class AccountForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
 
 
+class InvitedAccountForm(AccountForm):
+    """Signing up from an invitation by e-mail: the address is the invited one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["email"]
+
+
 class SignupForm(AccountForm):
     """Offers the organisations anyone may see (`selectors.organisations_public`): one that
     takes part only in members-only programmes is not revealed, and its people type its name."""

@@ -730,6 +730,27 @@ def invitation_accept(*, token: str, user, organisation: Organisation | None = N
     return invitation
 
 
+@transaction.atomic
+def invitation_signup(*, token: str, name: str, password: str, language: str = ""):
+    """Sign up from an invitation by e-mail that names the organisation, and accept it at once:
+    the account gets the invited address, confirmed (the link came to that mailbox), so the
+    person takes part without a confirmation mail or a wait."""
+    from allauth.account.models import EmailAddress
+
+    invitation = invitation_usable(token)
+    if invitation.organisation is None:
+        raise JoiningError(_("Sign up first, naming your organisation, then open this link again."))
+    user = _account_create(
+        name=name, email=invitation.email, password=password, language=language, active=True
+    )
+    profile = notifications.profile_of(user)
+    profile.email_confirmed_at = timezone.now()
+    profile.save(update_fields=["email_confirmed_at"])
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    invitation_accept(token=token, user=user)
+    return user
+
+
 # --- Invitation links: joining in one step ---
 
 

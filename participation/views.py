@@ -22,6 +22,7 @@ from .forms import (
     DecisionForm,
     InvitationForm,
     InvitationLinkForm,
+    InvitedAccountForm,
     JoinForm,
     LevelForm,
     PreferencesForm,
@@ -465,6 +466,8 @@ def invitation(request, token):
         found = services.invitation_usable(token)
     except services.JoiningError as error:
         return render(request, "participation/invitation.html", {"message": error.message})
+    if not request.user.is_authenticated and found.organisation is not None:
+        return _invitation_signup(request, token, found)
     organisations = selectors.organisations_of(request.user)
     form = AcceptInvitationForm(request.POST or None, organisations=organisations)
     if (
@@ -493,6 +496,39 @@ def invitation(request, token):
         request,
         "participation/invitation.html",
         {"invitation": found, "form": form},
+    )
+
+
+def _invitation_signup(request, token, found):
+    """An invitation by e-mail that names the organisation: sign up on its page and take part."""
+    form = InvitedAccountForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.invitation_signup(
+                token=token,
+                name=data["name"],
+                password=data["password"],
+                language=data["language"] or request.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                form.add_error("password", error)
+        except services.JoiningError as error:
+            return render(request, "participation/invitation.html", {"message": error.message})
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(
+                request, _("Welcome to %(programme)s.") % {"programme": found.programme.name}
+            )
+            return redirect(found.programme.get_absolute_url())
+    return render(
+        request,
+        "participation/invitation.html",
+        {"invitation": found, "signup_form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 

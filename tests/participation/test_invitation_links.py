@@ -207,3 +207,28 @@ def test_the_path_names_the_leads_while_a_request_waits(client, world):
     assert world.programme.name in page
     assert "Asked to join" in page
     assert f"Waiting for {world.lead.get_full_name()}" in page
+
+
+def test_an_invitation_by_e_mail_for_an_organisation_signs_up_and_takes_part_on_its_page(
+    client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            programme=world.programme,
+            email="kees@observing.example",
+            by=world.lead,
+            organisation=world.observing_org,
+            level=Membership.MemberLevel.OBSERVER,
+        )
+    url = reverse("participation:invitation", args=[invitation.token])
+    assert "Sign up and take part" in client.get(url).content.decode()
+
+    response = client.post(url, {"name": "Kees Kok", "password": NEW_PASSWORD, "language": "en"})
+
+    assert response.status_code == 302
+    person = factories.get_user_model().objects.get(email="kees@observing.example")
+    assert client.session["_auth_user_id"] == str(person.pk)
+    path = {step.key: step for step in selectors.joining_path(person, world.programme)}
+    assert all(step.done for step in path.values()), path  # the mail proved the address
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == person
