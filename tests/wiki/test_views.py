@@ -595,7 +595,7 @@ def test_log_in_page_logs_in_and_returns_to_the_page(client, world):
 
     page = client.get(reverse("login"))
     assert page.status_code == 200
-    assert '<label for="id_username">Username</label>' in page.text
+    assert '<label for="id_username">Username or e-mail address</label>' in page.text
     response = client.post(
         reverse("login"),
         {"username": world.observer.username, "password": PASSWORD, "next": "/search/"},
