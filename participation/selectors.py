@@ -30,7 +30,8 @@ def language_of(user) -> str:
     """The language a person reads Stip in: their own choice (their profile's), else the site's
     (Dutch). A browser's language preference is not a person's choice: a person without a
     profile language reads Dutch like everyone else until they pick another."""
-    profile = getattr(user, "stip_profile", None) if getattr(user, "is_authenticated", False) else None
+    signed_in = getattr(user, "is_authenticated", False)
+    profile = getattr(user, "stip_profile", None) if signed_in else None
     language = getattr(profile, "language", "")
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
