@@ -8,6 +8,7 @@ template that import and export read; it is not what a reader sees.
 """
 
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from wiki.rendering import markdown_to_html, programme_resolver
 
@@ -25,9 +26,10 @@ class Renderer:
         self.entries = entries_for(programme) if glossary else []
         self.marked: set[str] = set()
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str) -> SafeString:
         html = markdown_to_html(text, self.resolve)
-        return mark_terms(html, self.entries, self.marked) if self.entries else html
+        html = mark_terms(html, self.entries, self.marked) if self.entries else html
+        return mark_safe(html)  # noqa: S308 - sanitised by wiki.rendering
 
 
 def structured_context(data: dict, render, *, own=None, render_line=None) -> dict:

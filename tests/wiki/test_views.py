@@ -503,6 +503,21 @@ def test_search_finds_only_readable_documents(client, world, closed_world, make_
     assert "Geheim roosterplan" not in response.text
 
 
+def test_search_result_shows_plain_text_with_the_match_marked(client, world, make_document):
+    make_document(
+        world,
+        title="Planning",
+        body="# Planning\n\nZie [[Rooster maken|het rooster]] en **roosters** | 1 < 2 & 3 |\n"
+        "<script>alert(1)</script>\n",
+    )
+    client.force_login(world.outsider)
+    page = client.get(reverse("wiki:search"), {"q": "rooster"}).text
+    shown = page[page.index('class="snippet"') :].split("</p>")[0]
+    assert "Planning Zie het <mark>rooster</mark> en" in shown
+    assert "<mark>roosters</mark> 1 &lt; 2 &amp; 3" in shown and "<script" not in shown
+    assert "#" not in shown and "[[" not in shown and "**" not in shown and "|" not in shown
+
+
 def test_search_in_a_hidden_programme_is_not_found(client, closed_world):
     client.force_login(closed_world.outsider)
     response = client.get(

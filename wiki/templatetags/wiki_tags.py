@@ -10,7 +10,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from participation.models import Level
-from wiki import selectors
+from wiki import selectors, snippets
 
 from ..models import version_number
 
@@ -25,6 +25,12 @@ def programme_watch(context, programme):
     if user is None:
         return None
     return selectors.watch_of(user, programme)
+
+
+@register.filter
+def search_snippet(body: str, query: str) -> SafeString:
+    """A search result's lines of text, plain, with the matched words marked."""
+    return snippets.snippet(body, query)
 
 
 @register.filter
