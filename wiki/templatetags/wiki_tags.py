@@ -1,5 +1,5 @@
-"""Display helpers for the wiki's templates. Display only, no decisions; `programme_watch` is
-the one that reads (a person's watch of a programme)."""
+"""Display helpers for the wiki's templates. Display only, no decisions; `programme_watch` and
+`document_watch` are the ones that read (a person's watch of a programme or a document)."""
 
 from django import template
 from django.template.defaultfilters import date as date_filter
@@ -25,6 +25,16 @@ def programme_watch(context, programme):
     if user is None:
         return None
     return selectors.watch_of(user, programme)
+
+
+@register.simple_tag(takes_context=True)
+def document_watch(context, document, ancestors=None):
+    """The person's watch that covers the document (its own, one above it, the programme's)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        return None
+    return selectors.watch_covering(user, document, ancestors)
 
 
 @register.filter
