@@ -40,7 +40,7 @@ from .forms import (
     SearchForm,
     WatchForm,
 )
-from .models import Document, version_number
+from .models import Document, EditMeta, version_number
 
 RECENT_CHANGES = 10
 SEARCH_PAGE_SIZE = 20
@@ -481,6 +481,7 @@ def diff(request, programme, slug):
         old = (
             Version.objects.get_for_object(document)
             .filter(pk__lt=new.pk)
+            .exclude(revision__edit_meta__action=EditMeta.Action.BASELINE)
             .select_related("revision__user", "numbering")
             .order_by("-pk")
             .first()
