@@ -59,6 +59,7 @@ class UsecasesConfig(AppConfig):
             "wiki.document.after_tabs", "usecases/includes/wiki_document_link.html", order=20
         )
         html_filter_register("wiki.document.prose", glossary_marked)
+        panel_register("wiki.document.children", "usecases/includes/wiki_document_children.html")
         panel_register("wiki.document.after_children", "usecases/includes/wiki_document_below.html")
         panel_register("wiki.document.add_below", "usecases/includes/wiki_add_below.html")
         data_attribute_register("wiki.editor", "glossary-url", "usecases:glossary_json")
