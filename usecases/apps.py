@@ -66,10 +66,14 @@ class UsecasesConfig(AppConfig):
 
         from wiki import display
 
-        from .display import usecase_body
+        from . import structure
+        from .display import usecase_body, usecase_diff_page
 
         # The wiki shows a use case document in its structured form, in the reader's language.
         display.register_body(Document.Kind.USE_CASE, usecase_body)
+        # and compares its versions field by field, with the labels in the reader's language.
+        display.register_diff_page(Document.Kind.USE_CASE, usecase_diff_page)
+        display.register_reading_text(Document.Kind.USE_CASE, structure.reading_text)
 
         from wiki import exports as wiki_exports
 

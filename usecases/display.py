@@ -8,6 +8,7 @@ template that import and export read; it is not what a reader sees.
 """
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from wiki.rendering import markdown_to_html, programme_resolver
@@ -72,6 +73,14 @@ def structured_context(data: dict, render, *, own=None, render_line=None) -> dic
             for e in data["extensions"]
         ],
     }
+
+
+def usecase_diff_page(document) -> str | None:
+    """Where the wiki sends a reader who compares versions of a use case document (see
+    `wiki.display`): its field by field comparison; None for one written as plain text."""
+    if selectors.usecase_of(document) is None:
+        return None
+    return reverse("usecases:diff", args=[document.programme.slug, document.slug])
 
 
 def usecase_body(document, version=None) -> str | None:

@@ -472,6 +472,11 @@ def diff(request, programme, slug):
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
+    own_page = display.diff_page(document)
+    if own_page is not None:
+        query = request.GET.copy()
+        query.pop("context", None)
+        return redirect(f"{own_page}?{query.urlencode()}" if query else own_page)
     to_id = request.GET.get("to")
     new = _version_or_404(document, id_from(to_id) if to_id else document.head_id)
     from_id = request.GET.get("from")

@@ -393,9 +393,7 @@ def test_closing_shows_the_baseline_as_a_marker_in_history_not_as_a_version(
         document=document, body="Na.\n", base_version_id=document.head_id, author=world.lead
     )
     document.refresh_from_db()
-    recorded = Version.objects.get_for_object(document).get(
-        revision__edit_meta__action="baseline"
-    )
+    recorded = Version.objects.get_for_object(document).get(revision__edit_meta__action="baseline")
     client.force_login(world.observer)
     history = client.get(reverse("wiki:history", args=[world.programme.slug, document.slug]))
     html = history.content.decode()

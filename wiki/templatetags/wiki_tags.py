@@ -10,7 +10,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from participation.models import Level
-from wiki import selectors, snippets
+from wiki import display, selectors, snippets
 
 from ..models import EditMeta, version_number
 
@@ -38,9 +38,9 @@ def document_watch(context, document, ancestors=None):
 
 
 @register.filter
-def search_snippet(body: str, query: str) -> SafeString:
-    """A search result's lines of text, plain, with the matched words marked."""
-    return snippets.snippet(body, query)
+def search_snippet(document, query: str) -> SafeString:
+    """A search result's lines of the document's text, plain, with the matched words marked."""
+    return snippets.snippet(display.reading_text(document), query)
 
 
 @register.filter
