@@ -20,11 +20,12 @@ from .models import TEXT_FIELDS
 
 class Renderer:
     """Markdown of one programme to safe HTML with its glossary terms marked (`glossary`
-    False: without, for pages that mark the terms themselves)."""
+    False: without, for pages that mark the terms themselves; `own`, the reader's
+    organisation, whose own words are named beside the definitions)."""
 
-    def __init__(self, programme, *, glossary: bool = True) -> None:
+    def __init__(self, programme, *, glossary: bool = True, own=None) -> None:
         self.resolve = programme_resolver(programme)
-        self.entries = entries_for(programme) if glossary else []
+        self.entries = entries_for(programme, own) if glossary else []
         self.marked: set[str] = set()
 
     def __call__(self, text: str) -> SafeString:

@@ -70,7 +70,7 @@ def detail(request, programme, slug):
         return _unstructured(request, programme, document)
     data = selectors.usecase_data(document)
     own = organisation_of(request.user, programme)
-    structured = display.structured_context(data, Renderer(programme), own=own)
+    structured = display.structured_context(data, Renderer(programme, own=own), own=own)
     context = {
         "programme": programme,
         "document": document,

@@ -168,6 +168,23 @@ def test_glossary_term_is_marked_and_lists_its_usage(client, world, usecase):
     assert usecase.title in page
 
 
+def test_glossary_hover_names_the_readers_own_word_for_the_term(
+    client, world, usecase, make_document
+):
+    term = services.term_save(
+        programme=world.programme, term="Roster", definition="Who is where.", author=world.lead
+    )
+    services.local_word_save(term=term, word="Lesrooster", author=world.contributor)
+    page = make_document(world, title="Plan", body="The roster of the week.\n")
+    own = f"Who is where. ({world.contributing_org.name} calls this “Lesrooster”)"
+    client.force_login(world.contributor)
+    for address in (page.get_absolute_url(), url("detail", usecase)):
+        assert f'data-definition="{own}"' in client.get(address).content.decode(), address
+    client.force_login(world.observer)  # another organisation: the definition alone
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert 'data-definition="Who is where."' in html and "Lesrooster”" not in html
+
+
 def test_variant_through_the_web(client, world, usecase):
     client.force_login(world.contributor)
     response = client.post(
