@@ -4,9 +4,12 @@ Every variable read here is listed, with a comment, in `.env.example`.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from config.addresses import DEFAULT_BIND, url_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -16,8 +19,13 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-never-use-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach Stip, for links in e-mails. Unset (development), it is the
+# address gunicorn is served on (STIP_BIND), so links point where the server runs.
+SITE_URL = env("SITE_URL", default=url_of(env("STIP_BIND", default=DEFAULT_BIND)))
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS",
+    default=sorted({"127.0.0.1", "localhost", urlsplit(SITE_URL).hostname or "localhost"}),
+)
 
 INSTALLED_APPS = [
     "participation",
@@ -122,11 +130,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Redis unreachable is a miss, logged, never an error (config/cache.py); a lookup waits at
+    # most half a second for it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "stip",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -140,7 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses log-ins of locked accounts and addresses
-    "django.contrib.auth.backends.ModelBackend",
+    # A user name or an e-mail address, on every log-in form (participation/backends.py).
+    "participation.backends.UsernameOrEmailBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:dashboard"
@@ -170,9 +182,12 @@ if env("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stip <stip@localhost>")
+# Seconds an SMTP connection may wait for the server before the message is tried again later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker on the file system that needs no server.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The file system broker names a host as every broker URL does (kombu warns without one).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -184,17 +199,31 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # A request that enqueues must not wait for a broker that is down: one quick retry at most
-    # (the outbox sweeper delivers what could not be enqueued).
+    # (the outbox sweeper delivers what could not be enqueued). A connection whose broker went
+    # away without closing it is noticed within seconds (timeouts, keepalive, health checks).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "socket_keepalive": True,
+        "health_check_interval": 10,
         "max_retries": 1,
         "interval_start": 0,
         "interval_step": 0.2,
         "interval_max": 0.5,
     }
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The worker survives a broker outage and resumes by itself (decisions/outbox-notifications.md):
+# it keeps trying to reconnect, at start-up too, for as long as it takes. It holds no message
+# while it waits: tasks are acknowledged when they start (not late) and nothing is scheduled
+# with a countdown or eta (the outbox and the beat sweepers hold what waits, in the database).
+# kombu's Redis transport fails to restore messages held unacknowledged when the connection
+# drops, and the worker then stops. Every task is idempotent and swept again by beat, so a task
+# lost with a worker that died mid-task is done by the next sweep.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # Celery 6's default
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 from celery.schedules import crontab as _crontab  # noqa: E402
@@ -230,6 +259,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 TASKS = {"default": {"BACKEND": "config.tasks.OnCommitImmediateBackend"}}
 
 WAGTAIL_SITE_NAME = "Stip"
+WAGTAILADMIN_USER_LOGIN_FORM = "participation.login_forms.WagtailAdminLoginForm"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
@@ -250,6 +280,9 @@ STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0
 # Edits of one document by one person within this many seconds become one notification.
 STIP_NOTIFICATION_COALESCE_SECONDS = env.int("STIP_NOTIFICATION_COALESCE_SECONDS", default=120)
+# An e-mail that meets a passing fault (4xx, no connection) is tried again after these many
+# seconds, one wait per further attempt; then it is marked failed (participation.mail).
+STIP_MAIL_RETRY_AFTER = env.list("STIP_MAIL_RETRY_AFTER", cast=int, default=[60, 300, 1800, 7200])
 STIP_INVITATION_DAYS = 14
 
 # Content-Security-Policy (django-csp): no inline script, no eval, no plugins on our pages.
@@ -287,6 +320,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Failures by user name and by e-mail address count against the same account.
+AXES_USERNAME_CALLABLE = "participation.backends.throttled_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 
@@ -295,7 +330,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 # allauth adds the identity providers, the two-factor step and the pages to manage them.
 ACCOUNT_ADAPTER = "participation.sso.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "participation.sso.SocialAccountAdapter"
-ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"  # Stip's sign-up confirms addresses itself
