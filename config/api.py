@@ -21,6 +21,7 @@ from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
 from participation.api import router as participation_router
 from participation.http import InvalidInput
+from stakes.services import StakesError
 from wiki.api import DocumentMoved
 from wiki.api import router as wiki_router
 from wiki.services import WikiError
@@ -213,6 +214,12 @@ def wiki_refused(request: HttpRequest, exc: WikiError) -> HttpResponse:
     return _error(request, 409, exc.message)
 
 
+@api.exception_handler(StakesError)
+def stakes_refused(request: HttpRequest, exc: StakesError) -> HttpResponse:
+    """A change the rules of proposals refuse now (answering a decided one): 409."""
+    return _error(request, 409, exc.message)
+
+
 @api.exception_handler(RequestDataTooBig)
 def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     """A body over the size Stip reads: 413, in the API's shape (not Django's HTML page)."""
@@ -237,4 +244,5 @@ api.add_router("/", participation_router)
 api.add_router("/", wiki_router)
 api.add_router("/", "usecases.api.router")
 api.add_router("/", "timeboxes.api.router")
+api.add_router("/", "stakes.api.router")
 api.add_router("/", "participation.api_joins.router")

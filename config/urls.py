@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("p/", include("usecases.urls")),
     path("p/", include("timeboxes.urls")),
+    path("p/", include("stakes.urls")),
     path("", workspace_views.home, name="home"),
     path("", include("workspace.urls")),
     path("", include("wiki.urls")),

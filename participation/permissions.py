@@ -106,6 +106,29 @@ DENIED_MESSAGES = {
 }
 
 
+# Actions of apps above participation, registered in their `AppConfig.ready()`
+# (`action_register`): the level each needs and the message a refusal shows.
+_registered_levels: dict[str, Level] = {}
+_registered_messages: dict[str, object] = {}
+
+
+def action_register(action: str, *, level: Level, denied) -> str:
+    """Make an app's own action known to `can` and `check`, with the level it needs and the
+    (lazy, translated) message a refusal shows. Registering it again replaces it."""
+    if action in REQUIRED_LEVEL:
+        raise ValueError(f"{action!r} is one of participation's own actions")
+    _registered_levels[action] = level
+    _registered_messages[action] = denied
+    return action
+
+
+def required_level(action: str) -> Level:
+    """The level an action needs, participation's own or a registered one."""
+    if action in REQUIRED_LEVEL:
+        return REQUIRED_LEVEL[action]
+    return _registered_levels[action]
+
+
 def level_of(user, programme: Programme) -> Level:
     """The person's level in the programme, memoised on the user object for one request."""
     levels = _memoised_levels(user)
@@ -295,7 +318,7 @@ def can(user, action: Action, programme: Programme) -> bool:
     level = level_of(user, programme)
     if action == Action.WATCH and not (user is not None and user.is_authenticated):
         return False
-    return level >= REQUIRED_LEVEL[action]
+    return level >= required_level(action)
 
 
 def check(user, action: Action, programme: Programme) -> None:
@@ -304,7 +327,8 @@ def check(user, action: Action, programme: Programme) -> None:
     if level_of(user, programme) < Level.READER:
         raise Http404(_("No such programme."))
     if not can(user, action, programme):
-        raise PermissionDenied(login_requirement_unmet(user, programme) or DENIED_MESSAGES[action])
+        denied = DENIED_MESSAGES.get(action) or _registered_messages.get(action)
+        raise PermissionDenied(login_requirement_unmet(user, programme) or denied)
 
 
 def visible_programmes(user) -> QuerySet[Programme]:
@@ -420,6 +444,25 @@ def may_admit(user, programme: Programme, organisation: Organisation) -> bool:
         programme=programme, organisation=organisation, status=JoinRequest.Status.PENDING
     ).exists()
     return asked or may_invite_for(user, organisation)
+
+
+def may_speak_for(user, programme: Programme, organisation: Organisation) -> bool:
+    """Whether the person may answer in the programme on behalf of the organisation: they work
+    there, the organisation contributes to the programme, and the person's own level there is
+    contributor or higher (an observing organisation, or a person held to observer by the
+    programme's log-in requirement, reads and discusses but does not speak for anyone)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if level_of(user, programme) < Level.CONTRIBUTOR:
+        return False
+    return (
+        organisation.affiliations.filter(user=user).exists()
+        and Membership.objects.filter(
+            programme=programme,
+            organisation=organisation,
+            level=Membership.MemberLevel.CONTRIBUTOR,
+        ).exists()
+    )
 
 
 def may_share_invitation_link(user, programme: Programme, organisation: Organisation) -> bool:

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "wiki",
     "usecases",
     "timeboxes",
+    "stakes",
     "workspace",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -235,6 +236,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "timeboxes.tasks.baseline_exports_sweep_task",
         "schedule": 60.0,
     },
+    # Proposals: remind the organisations that have not answered, decide at the deadline.
+    "stakes-sweep": {"task": "stakes.tasks.proposals_sweep_task", "schedule": 60.0},
     # Notifications: the outbox sweeper (events still pending, instant e-mail due) and digests.
     "participation-outbox-sweep": {"task": "participation.outbox_sweep", "schedule": 60.0},
     "participation-daily-digest": {

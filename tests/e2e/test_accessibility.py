@@ -57,6 +57,14 @@ def demo_pages() -> list[MainPage]:
         MainPage("edit", route("wiki:edit", "triple-a", document.slug), "albeda"),
         MainPage("notifications", route("participation:notifications"), "albeda"),
         MainPage("lead dashboard", route("workspace:dashboard"), "lead"),
+        MainPage("who pays, who gains", route("stakes:balance", "triple-a"), None),
+        MainPage(
+            "costs and benefits",
+            route("stakes:document", "triple-a", "onderwijs-plannen"),
+            "albeda",
+        ),
+        MainPage("decisions", route("stakes:decisions", "triple-a"), None),
+        MainPage("proposal", route("stakes:proposal", "triple-a", 2), "albeda"),
     ]
     if len(versions) > 1:
         diff = route("wiki:diff", "triple-a", document.slug)

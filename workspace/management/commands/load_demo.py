@@ -10,6 +10,7 @@ from django.db import transaction
 
 from participation import demo as participation_demo
 from participation.models import Membership
+from stakes import demo as stakes_demo
 from timeboxes import demo as timeboxes_demo
 from usecases import demo as usecases_demo
 from wiki import demo as wiki_demo
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             wiki_demo.portal_load(triple_a, people)
             usecases_demo.load(triple_a, people)
             timeboxes_demo.load(triple_a, people)
+            stakes_demo.load(triple_a, people)
         if created:
             self.stdout.write(f"Demo loaded: {created} documents created.")
         else:
