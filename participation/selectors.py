@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -27,6 +28,16 @@ from .models import (
     ProgrammeSettings,
 )
 from .permissions import Action
+
+
+def language_of(user) -> str:
+    """The language a person reads Stip in: their own choice (their profile's), else the site's
+    (Dutch). A browser's language preference is not a person's choice: a person without a
+    profile language reads Dutch like everyone else until they pick another."""
+    signed_in = getattr(user, "is_authenticated", False)
+    profile = getattr(user, "stip_profile", None) if signed_in else None
+    language = getattr(profile, "language", "")
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:

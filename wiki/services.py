@@ -29,6 +29,7 @@ from .events import DocumentEvent, document_event
 from .guards import guards_check
 from .kinds import kind_handler
 from .models import Comment, Document, EditMeta, SlugRedirect, VersionNumber, Watch
+from .rendering import rendering_store
 
 
 class WikiError(Exception):
@@ -67,6 +68,17 @@ class DocumentFrozen(WikiError):
     def __init__(self, message: str, *, until=None) -> None:
         super().__init__(message)
         self.until = until
+
+
+def change_refusal(document: Document, action: str = "edit") -> str | None:
+    """Why the save guards would refuse this change to the document now (a timebox's freeze),
+    or None: said when a person opens the editor, before they type. The service asks the
+    guards again when they save, inside its transaction."""
+    try:
+        guards_check(document, action)
+    except WikiError as error:
+        return error.message
+    return None
 
 
 @dataclass(frozen=True)
@@ -125,8 +137,9 @@ def document_validate(document: Document, *, unchanged: tuple[str, ...] = ()) ->
 def document_revision_save(
     *, document: Document, author, summary: str, action: str, update_fields: list[str] | None = None
 ) -> Version:
-    """Save the document as one new reversion revision and point its head at the new version.
-    Call inside the change's transaction, with the document's row locked (`document_lock`)."""
+    """Save the document as one new reversion revision and point its head at the new version,
+    numbered, its text rendered and stored with it (`wiki.rendering`). Call inside the change's
+    transaction, with the document's row locked (`document_lock`)."""
     with reversion.create_revision(atomic=False):
         document.save(update_fields=update_fields)
         if author is not None and author.is_authenticated:
@@ -144,6 +157,7 @@ def document_revision_save(
     )
     Document.objects.filter(pk=document.pk).update(head=version)
     _number(document, version)
+    rendering_store(version, document.body)
     document.head = version
     return version
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participation', '0009_sso_identity_domains_login_requirement'),
+        ('participation', '0010_outgoing_mail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
