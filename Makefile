@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 dirs:
 	@mkdir -p $(VAR_DIRS)
 
-migrate: install dirs
+migrate: install dirs browser-tools
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 

@@ -113,7 +113,7 @@ def build(baseline: Baseline, *, progress: Progress | None = None) -> Annex:
             html = rendering.render_version(
                 programme, document.version_id, document.body, title=document.title
             )
-        document.html = _fit(html, document, links)
+        document.html = _diagrams_as_text(_fit(html, document, links))
         document.sections = [
             Section(s.title, _fit(s.html, document, links, below=1), s.css_class)
             for s in sections.get(document.document_id, [])
@@ -250,6 +250,19 @@ def _link_targets(programme: Programme, documents: list[ExportDocument]) -> dict
         url = reverse("wiki:document", args=[programme.slug, document.slug])
         targets[url] = f"#{document.anchor}"
     return targets
+
+
+DIAGRAM_OPEN = '<div class="diagram">'
+
+
+def _diagrams_as_text(html: str) -> str:
+    """Each process diagram (a ```mermaid block, `wiki.diagrams`) with a caption that says the
+    annex shows it as its text: drawing Mermaid needs a browser, which the PDF and Word builds do
+    not run. The text is the diagram's exact source, as the site's history and diff show it."""
+    if DIAGRAM_OPEN not in html:
+        return html
+    note = escape(_("Process diagram, given as its text (Mermaid); the site shows it drawn."))
+    return html.replace(DIAGRAM_OPEN, f'{DIAGRAM_OPEN}<p class="diagram-note">{note}</p>')
 
 
 def _fit(html: str, document: ExportDocument, links: dict[str, str], *, below: int = 0) -> str:

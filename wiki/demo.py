@@ -71,6 +71,14 @@ PLANNING_V1 = """\
 
 Van opleidingsaanbod tot rooster: alles wat nodig is voordat een student les krijgt.
 
+```mermaid
+flowchart LR
+  A([Cohort start]) --> B[Onderwijsaanbod vaststellen]
+  B --> C[Groepen indelen]
+  C --> D[Rooster maken]
+  D --> E([Student krijgt les])
+```
+
 ## Werkprocessen
 
 - [[Rooster maken]]
@@ -81,6 +89,15 @@ PROGRESS_V1 = """\
 # Studievoortgang volgen
 
 Hoe staat een student ervoor, en wie grijpt in als het misgaat?
+
+```mermaid
+flowchart LR
+  A([Toets]) --> B[Resultaten registreren]
+  B --> C{Op schema?}
+  C -->|ja| D([Verder studeren])
+  C -->|nee| E[Studieadvies geven]
+  E --> D
+```
 
 ## Werkprocessen
 
@@ -97,18 +114,36 @@ Het rooster verbindt groepen, docenten, lokalen en onderwijsactiviteiten.
 2. Beschikbaarheid van docenten en lokalen verzamelen.
 3. Conceptrooster maken en afstemmen met de teams.
 4. Rooster publiceren naar studenten en docenten.
+
+```mermaid
+flowchart TD
+  A[Aanbod en groepen ophalen] --> B[Beschikbaarheid verzamelen]
+  B --> C[Conceptrooster maken]
+  C --> D{Akkoord van de teams?}
+  D -->|nee| C
+  D -->|ja| E[Rooster publiceren]
+```
 """
 
 TIMETABLE_V2 = TIMETABLE_V1.replace(
     "4. Rooster publiceren naar studenten en docenten.\n",
     "4. Rooster publiceren naar studenten en docenten.\n"
     "5. Wijzigingen binnen 24 uur doorvoeren en melden.\n",
+).replace(
+    "  D -->|ja| E[Rooster publiceren]\n",
+    "  D -->|ja| E[Rooster publiceren]\n  E --> F[Wijzigingen doorvoeren en melden]\n",
 )
 
 OFFER_V1 = """\
 # Onderwijsaanbod vaststellen
 
 Per cohort leggen we vast welke opleidingen, keuzedelen en onderwijseenheden worden aangeboden.
+
+```mermaid
+flowchart LR
+  A[Opleidingen kiezen] --> B[Keuzedelen kiezen] --> C[Onderwijseenheden vastleggen]
+  C --> D([Aanbod gepubliceerd])
+```
 """
 
 RESULTS_V1 = """\
@@ -118,12 +153,26 @@ Docenten leggen toetsresultaten vast; de student ziet ze direct in het studentpo
 
 - Resultaat binnen tien werkdagen na de toets.
 - Herkansingen worden als nieuwe poging vastgelegd.
+
+```mermaid
+flowchart LR
+  A([Toets afgenomen]) --> B[Nakijken] --> C[Resultaat vastleggen]
+  C --> D([Zichtbaar in het studentportaal])
+```
 """
 
 ADVICE_V1 = """\
 # Studieadvies geven
 
 Aan het eind van het eerste leerjaar krijgt elke student een studieadvies.
+
+```mermaid
+flowchart LR
+  A[Resultaten bekijken] --> B[Gesprek met de student]
+  B --> C{Voldoende studiepunten?}
+  C -->|ja| D([Positief advies])
+  C -->|nee| E([Advies met voorwaarden])
+```
 """
 
 UC_PUBLISH_V1 = """\

@@ -19,7 +19,9 @@ from django.utils.text import slugify
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-RENDERER_VERSION = 2
+from .diagrams import diagrams_mark
+
+RENDERER_VERSION = 3
 WIKILINK_PATTERN = r"\[\[([^\[\]\|\n]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
 
 ALLOWED_TAGS = {
@@ -128,7 +130,7 @@ def markdown_to_html(text: str, resolve: Resolver | None = None) -> str:
         extension_configs={"toc": {"permalink": False, "toc_depth": "2-4"}},
         output_format="html",
     )
-    return sanitise(html)
+    return diagrams_mark(sanitise(html))
 
 
 def programme_resolver(programme) -> Resolver:

@@ -8,6 +8,7 @@ document = "p/<slug:programme>/d/<slug:slug>/"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("diagrams/frame/", views.diagram_frame, name="diagram_frame"),
     path("p/<slug:programme>/", views.programme, name="programme"),
     path("p/<slug:programme>/new/", views.create, name="create"),
     path("p/<slug:programme>/preview/", views.preview, name="preview"),

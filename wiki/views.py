@@ -2,6 +2,7 @@
 and render. Permission is decided in participation.permissions (through the selectors and the
 services); the templates only hide what the person may not do anyway."""
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from reversion.models import Version
 
@@ -29,6 +31,7 @@ from participation.permissions import Action
 from participation.selectors import programme_for
 
 from . import display, rendering, selectors, services
+from .diagrams import diagrams_compared
 from .diff import CONTEXT_LINES, DIFF_FORMAT, diff_texts, versions_diff
 from .forms import (
     MAX_BODY_LENGTH,
@@ -276,6 +279,20 @@ def preview(request, programme):
 
 
 @require_GET
+@xframe_options_sameorigin
+@csp_update({"style-src": ["'unsafe-inline'"], "frame-ancestors": ["'self'"]})
+def diagram_frame(request):
+    """The hidden frame in which static/js/diagrams.js has Mermaid draw a page's diagrams.
+
+    Mermaid writes a `<style>` element into each drawing while it measures it; the pages keep
+    `style-src 'self'`, so it draws here, in a frame of our own origin that holds no text of
+    anyone's but the diagram sources it is sent and whose policy allows inline style (scripts
+    stay `'self'`). The page shows the drawings it gets back as pictures (`<img>` of SVG, which
+    runs no script)."""
+    return render(request, "wiki/diagram_frame.html")
+
+
+@require_GET
 def titles(request, programme):
     """Titles for the editor's `[[wiki link]]` hint: living documents whose title contains `q`."""
     programme = programme_for(request.user, programme)
@@ -509,6 +526,9 @@ def diff(request, programme, slug):
                 context=None if whole else CONTEXT_LINES,
             ),
             "diff_format": DIFF_FORMAT,
+            "diagram_pairs": diagrams_compared(
+                old_fields.get("body", ""), new_fields.get("body", "")
+            ),
             "whole": whole,
             **_allowed(request.user, programme),
         },

@@ -156,6 +156,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "config.vendor.VendorFinder",
+]
+# Browser libraries pinned in package.json, served as our own static files (config/vendor.py):
+# static path → file below node_modules/.
+STIP_VENDOR_FILES = {"vendor/mermaid/mermaid.min.js": "mermaid/dist/mermaid.min.js"}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {

@@ -88,6 +88,7 @@
         /* The server sanitised this HTML with the same rules as a saved page. */
         preview.innerHTML = html;
         status.textContent = "";
+        if (window.stipDiagrams) { window.stipDiagrams.draw(preview); }
       }).catch(function (error) {
         if (error.name !== "AbortError") {
           status.textContent = status.dataset.failed || "Preview unavailable.";
