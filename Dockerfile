@@ -31,7 +31,7 @@ COPY --from=browser-libraries /app/node_modules ./node_modules
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --home-dir /app stip \
-    && mkdir -p var/media var/mail var/celery \
+    && mkdir -p var/media var/attachments var/mail var/celery \
     && chown -R stip var
 
 USER stip

@@ -28,7 +28,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from participation.models import Membership, Programme
-from wiki import exports, rendering
+from wiki import attachments, exports, rendering
 from wiki.exports import MAX_HEADING, Appendix, ExportContext, ExportDocument, Section
 from wiki.models import Document, VersionNumber
 
@@ -111,8 +111,14 @@ def build(baseline: Baseline, *, progress: Progress | None = None) -> Annex:
         html = bodies.get(document.document_id)
         if html is None:
             html = rendering.render_version(
-                programme, document.version_id, document.body, title=document.title
+                programme,
+                document.version_id,
+                document.body,
+                title=document.title,
+                attachments=attachments.version_resolver(document.document_id, document.files),
             )
+            if document.files:
+                html = attachments.pictures_embedded(html, document.document_id, document.files)
         document.html = _diagrams_as_text(_fit(html, document, links))
         document.sections = [
             Section(s.title, _fit(s.html, document, links, below=1), s.css_class)
@@ -165,6 +171,7 @@ def _in_tree_order(baseline: Baseline) -> list[ExportDocument]:
                     kind_label=d.kind_label,
                     parent_id=d.parent_id,
                     body=d.body,
+                    files=d.files or {},
                     version_id=d.version.pk,
                     head_id=d.head_id,
                     revision_id=baseline.revision_id,

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
+from .attachments import AttachmentExtension
 from .diagrams import diagrams_mark
 
 RENDERER_VERSION = 3
@@ -120,10 +121,13 @@ def sanitise(html: str) -> str:
     )
 
 
-def markdown_to_html(text: str, resolve: Resolver | None = None) -> str:
+def markdown_to_html(text: str, resolve: Resolver | None = None, attachments=None) -> str:
+    """`attachments` resolves `attachment:NAME` references (`wiki.attachments`)."""
     extensions: list = ["tables", "fenced_code", "toc", "sane_lists"]
     if resolve is not None:
         extensions.append(WikiLinkExtension(resolve))
+    if attachments is not None:
+        extensions.append(AttachmentExtension(attachments))
     html = markdown.markdown(
         text,
         extensions=extensions,
@@ -173,12 +177,12 @@ def without_title(text: str, title: str) -> str:
     return "\n".join(rest)
 
 
-def render_for_programme(programme, text: str) -> str:
-    return markdown_to_html(text, programme_resolver(programme))
+def render_for_programme(programme, text: str, attachments=None) -> str:
+    return markdown_to_html(text, programme_resolver(programme), attachments)
 
 
 def render_version(
-    programme, version_id: int | None, text: str, *, title: str | None = None
+    programme, version_id: int | None, text: str, *, title: str | None = None, attachments=None
 ) -> str:
     """Rendered HTML of one version of a document, from the cache when it was rendered before.
     With the document's `title`, a leading heading that repeats it is left out (`without_title`):
@@ -186,11 +190,11 @@ def render_version(
     if title is not None:
         text = without_title(text, title)
     if version_id is None:
-        return render_for_programme(programme, text)
+        return render_for_programme(programme, text, attachments)
     shown = "untitled" if title is not None else "whole"
     key = f"wiki:html:{RENDERER_VERSION}:{programme.pk}:{programme.link_epoch}:{version_id}:{shown}"
     html = cache.get(key)
     if html is None:
-        html = render_for_programme(programme, text)
+        html = render_for_programme(programme, text, attachments)
         cache.set(key, html, timeout=60 * 60 * 24 * 7)
     return html

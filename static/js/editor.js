@@ -75,6 +75,7 @@
       pending = new AbortController();
       var body = new FormData();
       body.append("body", textarea.value);
+      if (editor.dataset.document) { body.append("document", editor.dataset.document); }
       fetch(editor.dataset.previewUrl, {
         method: "POST",
         body: body,
