@@ -24,5 +24,5 @@ SECURE_REFERRER_POLICY = "same-origin"
 STORAGES = {
     **STORAGES,  # noqa: F405 - the attachments' storage as in base
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }

@@ -81,7 +81,7 @@
       frame.className = "diagram-frame";
       frame.setAttribute("aria-hidden", "true");
       frame.tabIndex = -1;
-      frame.title = "";
+      frame.title = labels.frameTitle || "Diagrams";
       frame.src = labels.frame;
       document.body.appendChild(frame);
     }
