@@ -329,7 +329,8 @@ def bench_bare(figures: dict, page_html: str) -> None:
 
 
 def companion(script: str, env: dict) -> dict | None:
-    """bench/fanout.py, bench/timeboxes.py and bench/exports.py (the annex of a baseline)."""
+    """bench/fanout.py, bench/timeboxes.py, bench/exports.py (the annex of a baseline) and
+    bench/rendering.py (the worst case of rendering)."""
     path = BENCH / script
     if not path.exists():
         return None
@@ -393,7 +394,7 @@ def goals(figures: dict) -> list[dict]:
         )
     else:
         rows.append(goal("save edit with 50 watchers", save.get("error", "?"), "< 100 ms", None))
-    for script in ("fanout", "timeboxes", "exports"):
+    for script in ("fanout", "timeboxes", "exports", "rendering"):
         extra = figures.get(script)
         if extra is None:
             rows.append(goal(f"{script} (bench/{script}.py)", "not present", "see issue", None))
@@ -479,7 +480,7 @@ def main() -> None:
     bench_bare(figures, page_html)
     log("Stip in-process: history 1,000 / 100,000 versions, 100 KB diff, save with 50 watchers")
     figures["inprocess"] = last_json(run([PY, str(BENCH / "stip_inprocess.py")], env))
-    for script in ("fanout", "timeboxes", "exports"):
+    for script in ("fanout", "timeboxes", "exports", "rendering"):
         figures[script] = companion(f"{script}.py", env)
     rows = goals(figures)
     figures["goals"] = rows

@@ -14,6 +14,7 @@ SVG and HTML among them, is only offered as a download (`wiki.views.attachment`)
 
 import base64
 import hashlib
+import html as html_lib
 import io
 import re
 import xml.etree.ElementTree as etree
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from markdown import Markdown
@@ -232,7 +234,7 @@ def is_inline(content_type: str) -> bool:
 # --- referring to files from the markdown ------------------------------------------------------
 
 
-Files = Callable[[str], Attachment | None]
+Files = Callable[[str], tuple[str, bool] | None]
 
 
 def download_url(document, attachment: Attachment, *, thumbnail: bool = False) -> str:
@@ -253,7 +255,7 @@ def files_of(document, files: dict | None) -> dict[str, Attachment]:
     return {name: found[pk] for name, pk in files.items() if pk in found}
 
 
-def reference_resolver(document, files: dict | None) -> "Resolver":
+def reference_resolver(document, files: dict | None) -> Files:
     """What `attachment:NAME` means in this version of the document: the download address, and
     whether it is a picture to show."""
     attached: dict[str, Attachment] = {}
@@ -271,55 +273,61 @@ def reference_resolver(document, files: dict | None) -> "Resolver":
     return resolve
 
 
-Resolver = Callable[[str], tuple[str, bool] | None]
-
-
 class AttachmentReferences(Treeprocessor):
-    """`attachment:NAME` in pictures and links, made the file's address. A picture of a file
-    that is not shown in pages becomes a link to download it; a name the version has no file
-    for becomes its plain text, marked missing."""
-
-    def __init__(self, md: Markdown, resolve: Resolver) -> None:
-        super().__init__(md)
-        self.resolve = resolve
+    """`attachment:NAME` in pictures and links, made placeholders (`data-attachment`) that
+    `attachments_fill` resolves when the version is shown: the stored rendering holds no
+    address, so it stays right when the document is renamed."""
 
     def run(self, root: etree.Element) -> None:
-        for parent in root.iter():
-            for n, element in enumerate(list(parent)):
-                attribute = {"img": "src", "a": "href"}.get(element.tag)
-                target = element.get(attribute or "", "") if attribute else ""
-                if not target.startswith(SCHEME):
-                    continue
-                found = self.resolve(target.removeprefix(SCHEME))
-                if found is None:
-                    parent[n] = self._missing(element, target.removeprefix(SCHEME))
-                    continue
-                url, is_picture = found
-                if element.tag == "img" and not is_picture:
-                    link = etree.Element("a", {"href": url, "class": "attachment-link"})
-                    link.text = element.get("alt") or target.removeprefix(SCHEME)
-                    link.tail = element.tail
-                    parent[n] = link
-                    continue
-                element.set(attribute, url)
-                if element.tag == "a":
-                    element.set("class", "attachment-link")
-
-    @staticmethod
-    def _missing(element: etree.Element, name: str) -> etree.Element:
-        span = etree.Element("span", {"class": "attachment-missing"})
-        span.text = element.get("alt") or "".join(element.itertext()) or name
-        span.tail = element.tail
-        return span
+        for element in root.iter():
+            attribute = {"img": "src", "a": "href"}.get(element.tag)
+            target = element.get(attribute or "", "") if attribute else ""
+            if not target.startswith(SCHEME):
+                continue
+            del element.attrib[attribute]
+            element.set("data-attachment", target.removeprefix(SCHEME)[:200])
 
 
 class AttachmentExtension(Extension):
-    def __init__(self, resolve: Resolver, **kwargs) -> None:
-        self.resolve = resolve
-        super().__init__(**kwargs)
-
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
-        md.treeprocessors.register(AttachmentReferences(md, self.resolve), "attachments", 5)
+        md.treeprocessors.register(AttachmentReferences(md), "attachments", 5)
+
+
+# Placeholders as `wiki.rendering.sanitise` writes them (attribute values escaped, no `>`).
+PICTURE = re.compile(r'<img\b[^>]*\bdata-attachment="([^"]*)"[^>]*>')
+LINK = re.compile(r'<a\b[^>]*\bdata-attachment="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+ALT = re.compile(r'\balt="([^"]*)"')
+
+
+def attachments_fill(html: str, resolve: Files | None) -> str:
+    """The attachment placeholders of sanitised HTML as the version's files: a picture shown, a
+    file of another type as a link to download it, a name the version has no file for (or no
+    `resolve`) as its text, marked missing. Names and labels stay as the sanitiser escaped them."""
+    if "data-attachment" not in html:
+        return html
+
+    def found(name: str):
+        return resolve(html_lib.unescape(name)) if resolve is not None else None
+
+    def picture(match: re.Match) -> str:
+        alt_match = ALT.search(match.group(0))
+        alt = alt_match.group(1) if alt_match else ""
+        target = found(match.group(1))
+        if target is None:
+            return f'<span class="attachment-missing">{alt or match.group(1)}</span>'
+        url, is_picture = target
+        if not is_picture:
+            return f'<a class="attachment-link" href="{escape(url)}">{alt or match.group(1)}</a>'
+        return f'<img alt="{alt}" src="{escape(url)}">'
+
+    def link(match: re.Match) -> str:
+        target = found(match.group(1))
+        label = match.group(2) or match.group(1)
+        if target is None:
+            return f'<span class="attachment-missing">{label}</span>'
+        return f'<a class="attachment-link" href="{escape(target[0])}">{label}</a>'
+
+    return LINK.sub(link, PICTURE.sub(picture, html))
 
 
 def data_url(attachment: Attachment) -> str:
@@ -329,7 +337,7 @@ def data_url(attachment: Attachment) -> str:
     return f"data:{attachment.content_type};base64,{content}"
 
 
-def version_resolver(document_id: int, files: dict | None) -> "Resolver":
+def version_resolver(document_id: int, files: dict | None) -> Files:
     """`reference_resolver` where only the document's id is at hand (a baseline's copy)."""
     document = Document.objects.select_related("programme").get(pk=document_id)
     return reference_resolver(document, files)

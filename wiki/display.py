@@ -32,8 +32,8 @@ def register_body(kind: str, renderer: BodyRenderer) -> None:
 
 def body_html(document, *, version=None, title: str, text: str) -> SafeString:
     """The document's text as the reader sees it: the registered form of its kind, or else its
-    markdown rendered (from the cache) without a first heading that repeats the title. A form
-    that fails falls back to the rendered text: the page still shows."""
+    markdown as rendered when the version was saved, without a first heading that repeats the
+    title. A form that fails falls back to the rendered text: the page still shows."""
     version_id = version.pk if version is not None else document.head_id
     renderer = _bodies.get(document.kind)
     if renderer is not None:
@@ -45,7 +45,7 @@ def body_html(document, *, version=None, title: str, text: str) -> SafeString:
         if html is not None:
             return mark_safe(html)  # noqa: S308 - the registered form returns sanitised HTML
     files = version.field_dict.get("files") if version is not None else document.files
-    html = rendering.render_version(
+    html = rendering.version_html(
         document.programme,
         version_id,
         text,

@@ -42,6 +42,7 @@ from .models import (
     Watch,
     text_too_long,
 )
+from .rendering import rendering_store
 
 
 class WikiError(Exception):
@@ -138,8 +139,9 @@ def document_validate(document: Document, *, unchanged: tuple[str, ...] = ()) ->
 def document_revision_save(
     *, document: Document, author, summary: str, action: str, update_fields: list[str] | None = None
 ) -> Version:
-    """Save the document as one new reversion revision and point its head at the new version.
-    Call inside the change's transaction, with the document's row locked (`document_lock`)."""
+    """Save the document as one new reversion revision and point its head at the new version,
+    numbered, its text rendered and stored with it (`wiki.rendering`). Call inside the change's
+    transaction, with the document's row locked (`document_lock`)."""
     with reversion.create_revision(atomic=False):
         document.save(update_fields=update_fields)
         if author is not None and author.is_authenticated:
@@ -157,6 +159,7 @@ def document_revision_save(
     )
     Document.objects.filter(pk=document.pk).update(head=version)
     _number(document, version)
+    rendering_store(version, document.body)
     document.head = version
     return version
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('participation', '0009_sso_identity_domains_login_requirement'),
-        ('wiki', '0006_attachments'),
+        ('wiki', '0007_attachments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wiki', '0005_watch'),
+        ('wiki', '0006_renderings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
