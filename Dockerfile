@@ -1,4 +1,11 @@
 # The image docker-compose.yml runs as web, worker, beat and migrate.
+
+# Browser libraries pinned in package.json (Mermaid), served as Stip's own static files.
+FROM node:22-slim AS browser-libraries
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,11 +26,12 @@ COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install .
 
 COPY . .
+COPY --from=browser-libraries /app/node_modules ./node_modules
 # Static files are collected into the image; WhiteNoise serves them from there.
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --home-dir /app stip \
-    && mkdir -p var/media var/mail var/celery \
+    && mkdir -p var/media var/attachments var/mail var/celery \
     && chown -R stip var
 
 USER stip

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 .PHONY: install dirs browser-tools migrate demo run test lint format check messages bench bench-rendering screenshots backup restore
 
 # Folders the zero-setup default writes to: the Celery broker on the file system, e-mail as files.
-VAR_DIRS := var/celery/queue var/celery/processed var/celery/control var/mail var/media var/static
+VAR_DIRS := var/celery/queue var/celery/processed var/celery/control var/mail var/media var/attachments var/static
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 dirs:
 	@mkdir -p $(VAR_DIRS)
 
-migrate: install dirs
+migrate: install dirs browser-tools
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 

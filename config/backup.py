@@ -8,7 +8,8 @@ PostgreSQL is dumped with `pg_dump --format=custom` and restored with `pg_restor
 history (Revision, Version, EditMeta), comments, baselines, Wagtail pages, users. SQLite is
 copied with its online backup API (a consistent copy while the site runs), not with
 dumpdata/loaddata, which would renumber content types that reversion's versions point at.
-Media (MEDIA_ROOT) goes into media.tar.gz and is put back whole. Stop the web server and the
+Media (MEDIA_ROOT) goes into media.tar.gz and the documents' attachments (ATTACHMENTS_ROOT) into
+attachments.tar.gz; each is put back whole. Stop the web server and the
 workers before a restore.
 """
 
@@ -81,11 +82,21 @@ def backup(target: Path) -> Path:
         destination.close()
     else:
         raise SystemExit(f"no backup for a {connection.vendor} database")
-    media = Path(settings.MEDIA_ROOT)
-    with tarfile.open(target / "media.tar.gz", "w:gz") as archive:
-        if media.exists():
-            archive.add(media, arcname="media")
+    for name, root in _file_trees(settings):
+        with tarfile.open(target / f"{name}.tar.gz", "w:gz") as archive:
+            if root.exists():
+                archive.add(root, arcname=name)
     return target
+
+
+def _file_trees(settings) -> list[tuple[str, Path]]:
+    """The folders a backup keeps besides the database: the media, and the documents'
+    attachments (which have no public address, so they live apart from the media)."""
+    trees = [("media", Path(settings.MEDIA_ROOT))]
+    attachments = getattr(settings, "ATTACHMENTS_ROOT", None)
+    if attachments:
+        trees.append(("attachments", Path(attachments)))
+    return trees
 
 
 def restore(source: Path) -> None:
@@ -124,19 +135,19 @@ def restore(source: Path) -> None:
         origin.close()
     else:
         raise SystemExit(f"no restore for a {connection.vendor} database")
-    media = Path(settings.MEDIA_ROOT)
-    with (
-        tempfile.TemporaryDirectory() as unpacked,
-        tarfile.open(source / "media.tar.gz") as archive,
-    ):
-        archive.extractall(unpacked, filter="data")
-        if media.exists():
-            shutil.rmtree(media)
-        restored = Path(unpacked) / "media"
-        if restored.exists():
-            shutil.copytree(restored, media)
-        else:
-            media.mkdir(parents=True)
+    for name, root in _file_trees(settings):
+        packed = source / f"{name}.tar.gz"
+        if name != "media" and not packed.exists():
+            continue  # a backup made before Stip kept attachments
+        with tempfile.TemporaryDirectory() as unpacked, tarfile.open(packed) as archive:
+            archive.extractall(unpacked, filter="data")
+            if root.exists():
+                shutil.rmtree(root)
+            restored = Path(unpacked) / name
+            if restored.exists():
+                shutil.copytree(restored, root)
+            else:
+                root.mkdir(parents=True)
 
 
 def newest_backup(root: Path) -> Path:

@@ -28,7 +28,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from participation.models import Membership, Programme
-from wiki import exports, rendering
+from wiki import attachments, exports, rendering
 from wiki.exports import MAX_HEADING, Appendix, ExportContext, ExportDocument, Section
 from wiki.models import Document, VersionNumber
 
@@ -111,9 +111,15 @@ def build(baseline: Baseline, *, progress: Progress | None = None) -> Annex:
         html = bodies.get(document.document_id)
         if html is None:
             html = rendering.version_html(
-                programme, document.version_id, document.body, title=document.title
+                programme,
+                document.version_id,
+                document.body,
+                title=document.title,
+                attachments=attachments.version_resolver(document.document_id, document.files),
             )
-        document.html = _fit(html, document, links)
+            if document.files:
+                html = attachments.pictures_embedded(html, document.document_id, document.files)
+        document.html = _diagrams_as_text(_fit(html, document, links))
         document.sections = [
             Section(s.title, _fit(s.html, document, links, below=1), s.css_class)
             for s in sections.get(document.document_id, [])
@@ -165,6 +171,7 @@ def _in_tree_order(baseline: Baseline) -> list[ExportDocument]:
                     kind_label=d.kind_label,
                     parent_id=d.parent_id,
                     body=d.body,
+                    files=d.files or {},
                     version_id=d.version.pk,
                     head_id=d.head_id,
                     revision_id=baseline.revision_id,
@@ -250,6 +257,19 @@ def _link_targets(programme: Programme, documents: list[ExportDocument]) -> dict
         url = reverse("wiki:document", args=[programme.slug, document.slug])
         targets[url] = f"#{document.anchor}"
     return targets
+
+
+DIAGRAM_OPEN = '<div class="diagram">'
+
+
+def _diagrams_as_text(html: str) -> str:
+    """Each process diagram (a ```mermaid block, `wiki.diagrams`) with a caption that says the
+    annex shows it as its text: drawing Mermaid needs a browser, which the PDF and Word builds do
+    not run. The text is the diagram's exact source, as the site's history and diff show it."""
+    if DIAGRAM_OPEN not in html:
+        return html
+    note = escape(_("Process diagram, given as its text (Mermaid); the site shows it drawn."))
+    return html.replace(DIAGRAM_OPEN, f'{DIAGRAM_OPEN}<p class="diagram-note">{note}</p>')
 
 
 def _fit(html: str, document: ExportDocument, links: dict[str, str], *, below: int = 0) -> str:

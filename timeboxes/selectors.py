@@ -401,6 +401,7 @@ class BaselineDocument:
     parent_id: int | None
     body: str
     head_id: int | None = None
+    files: dict | None = None
 
     @property
     def kind_label(self) -> str:
@@ -429,6 +430,7 @@ def baseline_documents(baseline: Baseline) -> list[BaselineDocument]:
                 parent_id=fields.get("parent_id"),
                 body=fields.get("body", ""),
                 head_id=baseline.heads.get(version.object_id),
+                files=fields.get("files") or {},
             )
         )
     result.sort(key=lambda d: (kind_order.get(d.kind, 99), d.title.casefold()))

@@ -20,7 +20,7 @@ from participation.forms import add_service_errors
 from participation.http import id_from
 from participation.permissions import Action
 from participation.selectors import programme_for
-from wiki import rendering
+from wiki import attachments, rendering
 
 from . import exports, selectors, services
 from .forms import CloseForm, NewDeadlineForm, TimeboxForm, format_offsets
@@ -353,7 +353,11 @@ def baseline_document(request, programme, pk, slug):
                 "baseline": baseline,
                 "document": document,
                 "html": rendering.version_html(
-                    programme, document.version.pk, document.body, title=document.title
+                    programme,
+                    document.version.pk,
+                    document.body,
+                    title=document.title,
+                    attachments=attachments.version_resolver(document.document_id, document.files),
                 ),
             },
         )

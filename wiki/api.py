@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 from reversion.models import Version
 
 from participation.api import paged
@@ -22,10 +23,13 @@ from participation.permissions import Action
 from participation.schemas import ErrorOut, PageIn
 from participation.selectors import programme_for
 
-from . import rendering, selectors, services
+from . import attachments, rendering, selectors, services
 from .diff import diff_texts
-from .models import Comment, Document, Watch, version_number
+from .downloads import attachment_response
+from .models import Attachment, Comment, Document, DocumentTemplate, Watch, version_number
 from .schemas import (
+    AttachmentOut,
+    AttachmentSavedOut,
     CommentIn,
     CommentOut,
     ConflictOut,
@@ -33,6 +37,8 @@ from .schemas import (
     DocumentCreateIn,
     DocumentOut,
     DocumentPage,
+    DocumentTemplateIn,
+    DocumentTemplateOut,
     DocumentUpdateIn,
     HistoryOut,
     RevertIn,
@@ -95,13 +101,40 @@ def _summary(request, document: Document) -> dict:
     }
 
 
+def _attachment(request, document: Document, attachment: Attachment) -> dict:
+    url = attachments.download_url(document, attachment)
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "is_image": attachment.is_image,
+        "width": attachment.width,
+        "height": attachment.height,
+        "url": request.build_absolute_uri(url),
+        "thumbnail_url": (
+            request.build_absolute_uri(f"{url}?thumbnail=1") if attachment.thumbnail else None
+        ),
+        "uploaded_at": attachment.uploaded_at,
+    }
+
+
+def _attachments(request, document: Document, files: dict | None) -> list[dict]:
+    return [_attachment(request, document, a) for a in selectors.attachments_of(document, files)]
+
+
 def _detail(request, document: Document) -> dict:
     return {
         **_summary(request, document),
         "body": document.body,
         "html": rendering.version_html(
-            document.programme, document.head_id, document.body, title=document.title
+            document.programme,
+            document.head_id,
+            document.body,
+            title=document.title,
+            attachments=attachments.reference_resolver(document, document.files),
         ),
+        "attachments": _attachments(request, document, document.files),
         "created_at": document.created_at,
     }
 
@@ -176,7 +209,8 @@ def document_list(
 
 @router.post(DOCUMENTS, response={201: DocumentOut, **WRITE_ERRORS})
 def document_create(request, programme: str, payload: DocumentCreateIn):
-    """Create a document (contributors and leads). Its first version is its `head_version_id`."""
+    """Create a document (contributors and leads). Its first version is its `head_version_id`.
+    Without a `body`, it starts from the programme's template for its kind, if any."""
     found = programme_for(request.user, programme)
     parent = None
     if payload.parent:
@@ -189,7 +223,7 @@ def document_create(request, programme: str, payload: DocumentCreateIn):
         programme=found,
         kind=payload.kind,
         title=payload.title,
-        body=payload.body,
+        body=payload.body or None,
         author=request.user,
         parent=parent,
         summary=payload.summary,
@@ -253,6 +287,84 @@ def document_update(request, programme: str, document: str, payload: DocumentUpd
     return _save(request, result)
 
 
+# --- document templates ------------------------------------------------------------------------
+
+TEMPLATE = "/programmes/{programme}/document-templates/{kind}/"
+
+
+@router.get(TEMPLATE, response={200: DocumentTemplateOut, **READ_ERRORS}, tags=["templates"])
+def document_template_detail(request, programme: str, kind: str):
+    """The text a new document of this kind (vision, main_process, work_process) starts from."""
+    found = programme_for(request.user, programme)
+    if kind not in DocumentTemplate.KINDS:
+        raise Http404(_("There are templates for visions and processes only."))
+    return {"kind": kind, "body": selectors.document_template_text(found, kind)}
+
+
+@router.put(TEMPLATE, response={200: DocumentTemplateOut, **WRITE_ERRORS}, tags=["templates"])
+def document_template_update(request, programme: str, kind: str, payload: DocumentTemplateIn):
+    """Keep the template of a kind (the programme's leads); an empty body removes it."""
+    found = programme_for(request.user, programme)
+    template = services.document_template_set(
+        programme=found, kind=kind, body=payload.body, by=request.user
+    )
+    return {"kind": template.kind, "body": template.body}
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+@router.get(DOCUMENT + "attachments/", response={200: list[AttachmentOut], **READ_ERRORS})
+def attachment_list(request, programme: str, document: str):
+    """The files of the current version."""
+    found = programme_for(request.user, programme)
+    current = _document(request, found, document)
+    return _attachments(request, current, current.files)
+
+
+@router.post(DOCUMENT + "attachments/", response={201: AttachmentSavedOut, **WRITE_ERRORS})
+def attachment_create(request, programme: str, document: str, file: File[UploadedFile]):
+    """Attach a file (multipart, field `file`), as a new version of the document. Its type is
+    judged from the content against the allow list; the size limits per file and per programme
+    hold; a picture is re-encoded without its metadata. A file of the same name is replaced
+    (the old one stays with the versions that had it). Refer to it in the text as
+    `![label](attachment:NAME)` or `[label](attachment:NAME)`."""
+    found = programme_for(request.user, programme)
+    current = _document(request, found, document)
+    result = services.attachment_add(
+        document=current, name=file.name or "", data=file.read(), author=request.user
+    )
+    return Status(
+        201,
+        {
+            "attachment": _attachment(request, current, result.attachment),
+            "version_id": result.version.pk,
+            "replaced": result.replaced,
+        },
+    )
+
+
+@router.delete(DOCUMENT + "attachments/{name}/", response={200: SaveOut, **WRITE_ERRORS})
+def attachment_delete(request, programme: str, document: str, name: str):
+    """Take a file off the document, as a new version; older versions keep it."""
+    found = programme_for(request.user, programme)
+    current = _document(request, found, document)
+    result = services.attachment_remove(document=current, name=name, author=request.user)
+    current.refresh_from_db()
+    return _save(request, services.SaveResult(document=current, version=result.version))
+
+
+@router.get(DOCUMENT + "attachments/{attachment_id}/content/", response={404: ErrorOut})
+def attachment_content(
+    request, programme: str, document: str, attachment_id: int, thumbnail: bool = False
+):
+    """The file itself (any version's), with the same headers as the site's download."""
+    found = programme_for(request.user, programme)
+    current = _document(request, found, document)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, document=current)
+    return attachment_response(attachment, thumbnail=thumbnail)
+
+
 # --- history, versions, diff, revert -----------------------------------------------------------
 
 
@@ -287,8 +399,13 @@ def version_detail(request, programme: str, document: str, version_id: int):
         "title": fields.get("title", ""),
         "body": fields.get("body", ""),
         "html": rendering.version_html(
-            found, version.pk, fields.get("body", ""), title=fields.get("title", "")
+            found,
+            version.pk,
+            fields.get("body", ""),
+            title=fields.get("title", ""),
+            attachments=attachments.reference_resolver(current, fields.get("files")),
         ),
+        "attachments": _attachments(request, current, fields.get("files")),
         "is_current": version.pk == current.head_id,
     }
 
@@ -335,6 +452,9 @@ def document_diff(
         "added": result.added,
         "removed": result.removed,
         "truncated": result.truncated,
+        "attachments": attachments.changes_between(
+            old_fields.get("files"), new_fields.get("files")
+        ),
         "rows": [
             {
                 "kind": row.kind,

@@ -6,7 +6,10 @@ alone, so loading twice changes nothing.
 """
 
 import datetime
+import io
 from dataclasses import dataclass, field
+
+from PIL import Image, ImageDraw
 
 from participation.models import Programme
 
@@ -32,6 +35,7 @@ class Page:
     parent: str | None = None  # slug of the parent document
     summary: str = "Eerste opzet"
     edits: tuple[Edit, ...] = field(default_factory=tuple)
+    picture: str = ""  # an attachment the author adds at once (`demo_picture`)
 
 
 VISION_V1 = """\
@@ -71,6 +75,14 @@ PLANNING_V1 = """\
 
 Van opleidingsaanbod tot rooster: alles wat nodig is voordat een student les krijgt.
 
+```mermaid
+flowchart LR
+  A([Cohort start]) --> B[Onderwijsaanbod vaststellen]
+  B --> C[Groepen indelen]
+  C --> D[Rooster maken]
+  D --> E([Student krijgt les])
+```
+
 ## Werkprocessen
 
 - [[Rooster maken]]
@@ -81,6 +93,15 @@ PROGRESS_V1 = """\
 # Studievoortgang volgen
 
 Hoe staat een student ervoor, en wie grijpt in als het misgaat?
+
+```mermaid
+flowchart LR
+  A([Toets]) --> B[Resultaten registreren]
+  B --> C{Op schema?}
+  C -->|ja| D([Verder studeren])
+  C -->|nee| E[Studieadvies geven]
+  E --> D
+```
 
 ## Werkprocessen
 
@@ -93,22 +114,42 @@ TIMETABLE_V1 = """\
 
 Het rooster verbindt groepen, docenten, lokalen en onderwijsactiviteiten.
 
+![Het weekrooster zoals studenten het nu zien](attachment:rooster-nu.png)
+
 1. Onderwijsaanbod en groepsindeling ophalen.
 2. Beschikbaarheid van docenten en lokalen verzamelen.
 3. Conceptrooster maken en afstemmen met de teams.
 4. Rooster publiceren naar studenten en docenten.
+
+```mermaid
+flowchart TD
+  A[Aanbod en groepen ophalen] --> B[Beschikbaarheid verzamelen]
+  B --> C[Conceptrooster maken]
+  C --> D{Akkoord van de teams?}
+  D -->|nee| C
+  D -->|ja| E[Rooster publiceren]
+```
 """
 
 TIMETABLE_V2 = TIMETABLE_V1.replace(
     "4. Rooster publiceren naar studenten en docenten.\n",
     "4. Rooster publiceren naar studenten en docenten.\n"
     "5. Wijzigingen binnen 24 uur doorvoeren en melden.\n",
+).replace(
+    "  D -->|ja| E[Rooster publiceren]\n",
+    "  D -->|ja| E[Rooster publiceren]\n  E --> F[Wijzigingen doorvoeren en melden]\n",
 )
 
 OFFER_V1 = """\
 # Onderwijsaanbod vaststellen
 
 Per cohort leggen we vast welke opleidingen, keuzedelen en onderwijseenheden worden aangeboden.
+
+```mermaid
+flowchart LR
+  A[Opleidingen kiezen] --> B[Keuzedelen kiezen] --> C[Onderwijseenheden vastleggen]
+  C --> D([Aanbod gepubliceerd])
+```
 """
 
 RESULTS_V1 = """\
@@ -118,12 +159,26 @@ Docenten leggen toetsresultaten vast; de student ziet ze direct in het studentpo
 
 - Resultaat binnen tien werkdagen na de toets.
 - Herkansingen worden als nieuwe poging vastgelegd.
+
+```mermaid
+flowchart LR
+  A([Toets afgenomen]) --> B[Nakijken] --> C[Resultaat vastleggen]
+  C --> D([Zichtbaar in het studentportaal])
+```
 """
 
 ADVICE_V1 = """\
 # Studieadvies geven
 
 Aan het eind van het eerste leerjaar krijgt elke student een studieadvies.
+
+```mermaid
+flowchart LR
+  A[Resultaten bekijken] --> B[Gesprek met de student]
+  B --> C{Voldoende studiepunten?}
+  C -->|ja| D([Positief advies])
+  C -->|nee| E([Advies met voorwaarden])
+```
 """
 
 UC_PUBLISH_V1 = """\
@@ -206,6 +261,7 @@ PAGES: tuple[Page, ...] = (
         parent="onderwijs-plannen",
         author="albeda",
         body=TIMETABLE_V1,
+        picture="rooster-nu.png",
         edits=(Edit("aventus", "Stap voor roosterwijzigingen toegevoegd", TIMETABLE_V2),),
     ),
     Page(
@@ -306,6 +362,15 @@ def load(programme: Programme, people: dict, *, pages: tuple[Page, ...] = PAGES)
             summary=page.summary,
             slug=page.slug,
         )
+        if page.picture:
+            services.attachment_add(
+                document=document,
+                name=page.picture,
+                data=demo_picture(),
+                author=people[page.author],
+                summary="Schermafdruk van het huidige rooster",
+            )
+            document.refresh_from_db()
         for edit in page.edits:
             result = services.document_save(
                 document=document,
@@ -318,6 +383,39 @@ def load(programme: Programme, people: dict, *, pages: tuple[Page, ...] = PAGES)
             document = result.document
         created += 1
     return created
+
+
+def demo_picture() -> bytes:
+    """A picture of a week's timetable as the demo's "screenshot of today's form"."""
+    image = Image.new("RGB", (720, 360), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 719, 40), fill=(18, 53, 91))
+    draw.text((16, 14), "Weekrooster  ·  groep AO2B  ·  week 37", fill="white")
+    days = ["ma", "di", "wo", "do", "vr"]
+    lessons = {
+        (0, 1): "Rekenen",
+        (1, 0): "Nederlands",
+        (1, 2): "Programmeren",
+        (2, 1): "Stage",
+        (3, 0): "Databases",
+        (3, 3): "Engels",
+        (4, 1): "Project",
+    }
+    for column, day in enumerate(days):
+        x = 80 + column * 128
+        draw.text((x + 50, 52), day, fill=(60, 60, 60))
+        for row in range(4):
+            y = 76 + row * 68
+            box = (x, y, x + 120, y + 60)
+            subject = lessons.get((column, row))
+            draw.rectangle(box, outline=(201, 209, 217), fill=(232, 241, 251) if subject else None)
+            if subject:
+                draw.text((x + 8, y + 22), subject, fill=(11, 92, 173))
+    for row in range(4):
+        draw.text((16, 100 + row * 68), f"{8 + row * 2}:30", fill=(60, 60, 60))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 PORTAL_INTRO = (

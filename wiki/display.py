@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from django.utils.safestring import SafeString, mark_safe
 
-from . import rendering
+from . import attachments, rendering
 
 logger = logging.getLogger("stip.wiki")
 
@@ -80,5 +80,12 @@ def body_html(document, *, version=None, title: str, text: str) -> SafeString:
             html = None
         if html is not None:
             return mark_safe(html)  # noqa: S308 - the registered form returns sanitised HTML
-    html = rendering.version_html(document.programme, version_id, text, title=title)
+    files = version.field_dict.get("files") if version is not None else document.files
+    html = rendering.version_html(
+        document.programme,
+        version_id,
+        text,
+        title=title,
+        attachments=attachments.reference_resolver(document, files),
+    )
     return mark_safe(html)  # noqa: S308 - sanitised by wiki.rendering

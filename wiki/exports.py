@@ -67,6 +67,7 @@ class ExportDocument:
     head_id: int | None
     revision_id: int | None = None
     version_number: int | None = None
+    files: dict = field(default_factory=dict)  # the version's attachments: {name: id}
     number: str = ""  # its place in the tree: "1.2.1"
     level: int = 1  # depth in the tree, 1 at the top
     html: str = ""

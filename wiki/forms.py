@@ -144,3 +144,10 @@ class WatchForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+
+
+class DocumentTemplateForm(forms.Form):
+    body = BodyField(
+        label=_("Template (markdown)"),
+        help_text=_("A new document of this kind starts with this text. Leave it empty for none."),
+    )

@@ -13,7 +13,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 
 from participation.models import Organisation, Programme
 
-VERSIONED_FIELDS = ("kind", "parent", "title", "slug", "body")
+VERSIONED_FIELDS = ("kind", "parent", "title", "slug", "body", "files")
 
 
 def text_too_long(length: int) -> str:
@@ -65,6 +65,9 @@ class Document(index.Indexed, models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, allow_unicode=False)
     body = models.TextField(_("text"), blank=True)
+    # The document's attachments as this version has them: {file name: Attachment id}. Versioned
+    # with the text, so an old version shows its files as they were (wiki.attachments).
+    files = models.JSONField(default=dict, blank=True, editable=False)
     position = models.PositiveIntegerField(default=0)
     head = models.ForeignKey(
         Version,
@@ -276,6 +279,82 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+class DocumentTemplate(models.Model):
+    """The text a new document of one kind starts from, kept by the programme's leads."""
+
+    KINDS = (Document.Kind.VISION, Document.Kind.MAIN_PROCESS, Document.Kind.WORK_PROCESS)
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="document_templates"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Document.Kind.choices)
+    body = models.TextField(_("template"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind"], name="one_template_per_kind")
+        ]
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.get_kind_display()}"
+
+
+def attachments_storage():
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"{instance.document.programme_id}/{instance.document_id}/{instance.sha256}/{filename}"
+
+
+class Attachment(models.Model):
+    """One uploaded file of a document, as it was checked and stored. Never changed: replacing
+    a file is a new attachment under the same name, in a new version of the document
+    (`Document.files`), so old versions keep theirs. Stored in the "attachments" storage, which
+    has no public address: `wiki.views.attachment` hands it out to readers of the programme."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(storage=attachments_storage, upload_to=attachment_path, max_length=500)
+    thumbnail = models.FileField(
+        storage=attachments_storage, upload_to=attachment_path, max_length=500, blank=True
+    )
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["document", "name"])]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        """Shown in the page: only the pictures Stip re-encoded itself."""
+        return self.content_type in INLINE_IMAGE_TYPES
+
+
+INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 class Watch(models.Model):

@@ -33,13 +33,15 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
 from . import markdown_guard
+from .attachments import AttachmentExtension, Files, attachments_fill
+from .diagrams import diagrams_mark
 from .markdown_guard import Reason
 
 logger = logging.getLogger("stip.wiki")
 
 # Raised whenever the HTML made of the same text changes: stored renderings of an older one are
 # made anew when shown (and by `manage.py render_versions`).
-RENDERER_VERSION = 3
+RENDERER_VERSION = 4
 WIKILINK_PATTERN = r"\[\[([^\[\]\|\n]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
 
 ALLOWED_TAGS = {
@@ -85,9 +87,9 @@ ALLOWED_TAGS = {
     "ul",
 }
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class", "data-wikilink"},
+    "a": {"href", "title", "class", "data-wikilink", "data-attachment"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height", "data-attachment"},
     "td": {"style", "colspan", "rowspan"},
     "th": {"style", "colspan", "rowspan"},
     "code": {"class"},
@@ -131,7 +133,14 @@ def sanitise(html: str) -> str:
 
 def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
-        extensions=["tables", "fenced_code", "toc", "sane_lists", WikiLinkExtension()],
+        extensions=[
+            "tables",
+            "fenced_code",
+            "toc",
+            "sane_lists",
+            WikiLinkExtension(),
+            AttachmentExtension(),
+        ],
         extension_configs={"toc": {"permalink": False, "toc_depth": "2-4"}},
         output_format="html",
     )
@@ -140,7 +149,12 @@ def _markdown() -> markdown.Markdown:
 def render_markdown(text: str) -> markdown_guard.Outcome:
     """`text` as sanitised HTML with its wiki links as placeholders, within the bounds of
     `wiki.markdown_guard`: or the text escaped, with the reason it could not be formatted."""
-    return markdown_guard.render(text or "", _markdown, sanitise)
+    return markdown_guard.render(text or "", _markdown, _cleaned)
+
+
+def _cleaned(html: str) -> str:
+    """Sanitised, with the ```mermaid blocks marked as diagrams (`wiki.diagrams`)."""
+    return diagrams_mark(sanitise(html))
 
 
 def notice_html(reason: str) -> str:
@@ -228,18 +242,21 @@ def resolve_links(programme, html: str) -> str:
 # --- rendering text ----------------------------------------------------------------------------
 
 
-def markdown_to_html(text: str, resolve: Resolver | None = None) -> str:
-    """`text` rendered now, its wiki links resolved with `resolve`: for the texts that have no
-    stored rendering (glossary definitions, use case fields, previews, exports)."""
+def markdown_to_html(
+    text: str, resolve: Resolver | None = None, attachments: Files | None = None
+) -> str:
+    """`text` rendered now, its wiki links resolved with `resolve` and its `attachment:NAME`
+    references with `attachments` (`wiki.attachments`): for the texts that have no stored
+    rendering (glossary definitions, use case fields, previews, exports)."""
     outcome = render_markdown(text)
-    html = fill_links(outcome.html, resolve)
+    html = attachments_fill(fill_links(outcome.html, resolve), attachments)
     return html if outcome.formatted else notice_html(outcome.reason) + html
 
 
-def render_for_programme(programme, text: str) -> str:
+def render_for_programme(programme, text: str, attachments: Files | None = None) -> str:
     """`text` rendered now with its wiki links resolved within `programme` (the preview)."""
     outcome = render_markdown(text)
-    html = resolve_links(programme, outcome.html)
+    html = attachments_fill(resolve_links(programme, outcome.html), attachments)
     return html if outcome.formatted else notice_html(outcome.reason) + html
 
 
@@ -345,9 +362,11 @@ def _stored_or_render(version_id: int, text: str) -> Stored:
     return stored
 
 
-def shown_html(programme, stored: Stored, *, title: str | None = None) -> str:
+def shown_html(
+    programme, stored: Stored, *, title: str | None = None, attachments: Files | None = None
+) -> str:
     """A stored rendering as a page shows it: without a leading heading that repeats `title`,
-    its wiki links resolved, a notice above a text shown unformatted."""
+    its wiki links and attachments resolved, a notice above a text shown unformatted."""
     html = stored.html
     if (
         title is not None
@@ -355,13 +374,20 @@ def shown_html(programme, stored: Stored, *, title: str | None = None) -> str:
         and stored.lead_heading.casefold() == title.strip().casefold()
     ):
         html = html[stored.lead_end :].lstrip("\n")
-    html = resolve_links(programme, html)
+    html = attachments_fill(resolve_links(programme, html), attachments)
     return notice_html(stored.unformatted) + html if stored.unformatted else html
 
 
-def version_html(programme, version_id: int | None, text: str, *, title: str | None = None) -> str:
+def version_html(
+    programme,
+    version_id: int | None,
+    text: str,
+    *,
+    title: str | None = None,
+    attachments: Files | None = None,
+) -> str:
     """The HTML of one version of a document, from its stored rendering (see the module's text).
     With the document's `title`, a leading heading that repeats it is left out: the page shows
     the title above the text. Without a version (nothing saved yet), the text is rendered now."""
     stored = render_for_storage(text) if version_id is None else _stored_or_render(version_id, text)
-    return shown_html(programme, stored, title=title)
+    return shown_html(programme, stored, title=title, attachments=attachments)

@@ -71,10 +71,39 @@ class DocumentPage(Schema):
     items: list[DocumentSummaryOut]
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(description="The file's name; the text refers to it as `attachment:NAME`.")
+    content_type: str = Field(description="The type, judged from the content when uploaded.")
+    size: int = Field(description="In bytes.")
+    is_image: bool = Field(
+        description="A picture (re-encoded, without metadata) shown in the page; anything else "
+        "is only offered as a download."
+    )
+    width: int | None = None
+    height: int | None = None
+    url: str = Field(description="The download, for people who may read the programme.")
+    thumbnail_url: str | None = Field(description="A small picture, for images.")
+    uploaded_at: datetime
+
+
 class DocumentOut(DocumentSummaryOut):
     body: str = Field(description="The markdown text.")
     html: str = Field(description="The text rendered to sanitised HTML.")
+    attachments: list[AttachmentOut] = Field(description="The files of the current version.")
     created_at: datetime
+
+
+class AttachmentChangesOut(Schema):
+    added: list[str]
+    removed: list[str]
+    replaced: list[str]
+
+
+class AttachmentSavedOut(Schema):
+    attachment: AttachmentOut
+    version_id: int = Field(description="The new version that has the file.")
+    replaced: bool = Field(description="True when a file of the same name was replaced.")
 
 
 class DocumentCreateIn(Schema):
@@ -159,6 +188,7 @@ class VersionOut(VersionSummaryOut):
     title: str
     body: str
     html: str
+    attachments: list[AttachmentOut] = Field(description="The files as this version had them.")
     is_current: bool
 
 
@@ -182,6 +212,9 @@ class DiffOut(Schema):
     removed: int
     truncated: bool = Field(description="True when word-level highlighting ran out of time.")
     rows: list[DiffRowOut]
+    attachments: AttachmentChangesOut = Field(
+        description="Files added, removed and replaced between the two versions, by name."
+    )
 
 
 class RevertIn(Schema):
@@ -217,3 +250,12 @@ class WatchOut(Schema):
     @staticmethod
     def resolve_document(obj) -> str | None:
         return obj.document.slug if obj.document_id else None
+
+
+class DocumentTemplateOut(Schema):
+    kind: DocumentKind
+    body: str = Field(description="The markdown a new document of this kind starts with.")
+
+
+class DocumentTemplateIn(Schema):
+    body: BodyText = ""

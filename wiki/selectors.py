@@ -11,7 +11,8 @@ from reversion.models import Version
 from participation import permissions
 from participation.models import Programme
 
-from .models import Document, SlugRedirect, Watch
+from .attachments import changes_between, files_of
+from .models import Document, DocumentTemplate, SlugRedirect, Watch
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -155,3 +156,35 @@ def watch_of(user, programme: Programme, document: Document | None = None) -> Wa
     if not user.is_authenticated:
         return None
     return Watch.objects.filter(user=user, programme=programme, document=document).first()
+
+
+def attachments_of(document, files: dict | None) -> list:
+    """The attachments of one version of a document (its `files`), by name."""
+    return [attachment for _name, attachment in sorted(files_of(document, files).items())]
+
+
+def attachment_changes(document, old_files: dict | None, new_files: dict | None) -> dict:
+    """{"added": [...], "removed": [...], "replaced": [(old, new), ...]} of Attachments between
+    two versions' files."""
+    changes = changes_between(old_files, new_files)
+    old, new = files_of(document, old_files), files_of(document, new_files)
+    return {
+        "added": [new[n] for n in changes["added"] if n in new],
+        "removed": [old[n] for n in changes["removed"] if n in old],
+        "replaced": [(old[n], new[n]) for n in changes["replaced"] if n in old and n in new],
+        "any": any(changes.values()),
+    }
+
+
+def document_templates(programme: Programme) -> dict[str, str]:
+    """{kind: text} of the programme's document templates (the kinds that have one)."""
+    return dict(
+        DocumentTemplate.objects.filter(programme=programme)
+        .exclude(body="")
+        .values_list("kind", "body")
+    )
+
+
+def document_template_text(programme: Programme, kind: str) -> str:
+    """The text a new document of `kind` starts from: its template, or nothing."""
+    return document_templates(programme).get(kind, "")

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import merge3
 import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,10 +27,21 @@ from participation.models import Organisation, Programme
 from participation.permissions import Action
 from participation.text import one_line
 
+from .attachments import AttachmentRefused, attachment_check
 from .events import DocumentEvent, document_event
 from .guards import guards_check
 from .kinds import kind_handler
-from .models import Comment, Document, EditMeta, SlugRedirect, VersionNumber, Watch
+from .models import (
+    Attachment,
+    Comment,
+    Document,
+    DocumentTemplate,
+    EditMeta,
+    SlugRedirect,
+    VersionNumber,
+    Watch,
+    text_too_long,
+)
 from .rendering import rendering_store
 
 
@@ -204,13 +217,18 @@ def document_create(
     programme: Programme,
     kind: str,
     title: str,
-    body: str,
+    body: str | None,
     author,
     parent: Document | None = None,
     summary: str = "",
     slug: str | None = None,
 ) -> Document:
+    """A new document. Without a `body` (None) it starts from the programme's template for its
+    kind (`document_template_set`), if there is one."""
     permissions.check(author, Action.EDIT, programme)
+    if body is None:
+        template = DocumentTemplate.objects.filter(programme=programme, kind=kind).first()
+        body = template.body if template is not None else ""
     if parent is not None:
         guards_check(parent, "create")
     title = one_line(title)
@@ -339,6 +357,7 @@ def document_revert(
     old = version_of(current, version_id)
     fields = old.field_dict
     current.title, current.body = fields["title"], fields["body"]
+    current.files = fields.get("files") or {}
     date = timezone.localtime(old.revision.date_created).strftime("%Y-%m-%d %H:%M")
     version = document_revision_save(
         document=current,
@@ -460,6 +479,125 @@ def comment_add(*, document: Document, author, body: str) -> Comment:
     )
     document_event(document=document, event=DocumentEvent.COMMENTED, actor=author)
     return comment
+
+
+# --- Document templates ---
+
+
+@transaction.atomic
+def document_template_set(*, programme: Programme, kind: str, body: str, by) -> DocumentTemplate:
+    """Keep the text new documents of `kind` start from; an empty text removes the template.
+    The programme's leads only."""
+    permissions.check(by, Action.MANAGE_PROGRAMME, programme)
+    if kind not in DocumentTemplate.KINDS:
+        raise ValidationError({"kind": _("Templates are kept for visions and processes only.")})
+    body = (body or "").replace("\r\n", "\n")
+    if len(body) > settings.STIP_MAX_TEXT_LENGTH:
+        raise ValidationError({"body": text_too_long(len(body))})
+    template, _created = DocumentTemplate.objects.update_or_create(
+        programme=programme, kind=kind, defaults={"body": body, "updated_by": by}
+    )
+    return template
+
+
+# --- Attachments ---
+
+
+@dataclass(frozen=True)
+class AttachmentResult:
+    attachment: Attachment | None
+    version: Version
+    replaced: bool = False
+
+
+def programme_attachments_size(programme: Programme) -> int:
+    """Bytes the programme's attachments take, every version's files counted."""
+    used = Attachment.objects.filter(document__programme=programme).aggregate(used=Sum("size"))
+    return used["used"] or 0
+
+
+@transaction.atomic
+def attachment_add(
+    *, document: Document, name: str, data: bytes, author, summary: str = ""
+) -> AttachmentResult:
+    """Attach a file to the document, as a new version of it: checked (type from its content,
+    the file's and the programme's size limits), a picture re-encoded without its metadata and
+    given a thumbnail (`wiki.attachments`). A file of the same name is replaced; the old one
+    stays with the versions that had it. Refusals are a ValidationError on `file`; the
+    document's text is untouched either way.
+
+    Locks the document's row (`document_lock`), then the programme's attachments are summed:
+    two uploads to one document cannot both pass the programme's limit on the same room."""
+    permissions.check(author, Action.EDIT, document.programme)
+    current = document_lock(document)
+    if current.is_deleted:
+        raise WikiError(_("This document was deleted."))
+    guards_check(current, "edit")
+    try:
+        checked = attachment_check(
+            name=name, data=data, programme_used=programme_attachments_size(current.programme)
+        )
+    except AttachmentRefused as refused:
+        raise ValidationError({"file": refused.message}) from None
+    attachment = Attachment(
+        document=current,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        width=checked.width,
+        height=checked.height,
+        uploaded_by=author if author.is_authenticated else None,
+    )
+    attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+    if checked.thumbnail is not None:
+        attachment.thumbnail.save(
+            f"thumbnail-{checked.name}", ContentFile(checked.thumbnail), save=False
+        )
+    attachment.save()
+    replaced = checked.name in (current.files or {})
+    current.files = {**(current.files or {}), checked.name: attachment.pk}
+    if replaced:
+        default_summary = _("Replaced the attachment %(name)s") % {"name": checked.name}
+    else:
+        default_summary = _("Attached %(name)s") % {"name": checked.name}
+    version = document_revision_save(
+        document=current,
+        author=author,
+        summary=summary or default_summary,
+        action=EditMeta.Action.EDIT,
+    )
+    document_event(
+        document=current, event=DocumentEvent.EDITED, actor=author, version_id=version.pk
+    )
+    return AttachmentResult(attachment=attachment, version=version, replaced=replaced)
+
+
+@transaction.atomic
+def attachment_remove(
+    *, document: Document, name: str, author, summary: str = ""
+) -> AttachmentResult:
+    """Take a file off the document, as a new version; the versions that had it keep it."""
+    permissions.check(author, Action.EDIT, document.programme)
+    current = document_lock(document)
+    if current.is_deleted:
+        raise WikiError(_("This document was deleted."))
+    guards_check(current, "edit")
+    files = dict(current.files or {})
+    if name not in files:
+        raise ValidationError({"file": _("This document has no attachment of that name.")})
+    del files[name]
+    current.files = files
+    version = document_revision_save(
+        document=current,
+        author=author,
+        summary=summary or _("Removed the attachment %(name)s") % {"name": name},
+        action=EditMeta.Action.EDIT,
+    )
+    document_event(
+        document=current, event=DocumentEvent.EDITED, actor=author, version_id=version.pk
+    )
+    return AttachmentResult(attachment=None, version=version)
 
 
 # --- Watching ---

@@ -8,11 +8,14 @@ document = "p/<slug:programme>/d/<slug:slug>/"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("diagrams/frame/", views.diagram_frame, name="diagram_frame"),
     path("p/<slug:programme>/", views.programme, name="programme"),
     path("p/<slug:programme>/new/", views.create, name="create"),
     path("p/<slug:programme>/preview/", views.preview, name="preview"),
     path("p/<slug:programme>/titles/", views.titles, name="titles"),
     path("p/<slug:programme>/trash/", views.trash, name="trash"),
+    path("p/<slug:programme>/templates/", views.document_templates, name="templates"),
+    path("p/<slug:programme>/templates/<slug:kind>/", views.document_template, name="template"),
     path("p/<slug:programme>/trash/<int:document_id>/restore/", views.restore, name="restore"),
     path(document, views.document, name="document"),
     path(f"{document}edit/", views.edit, name="edit"),
@@ -24,6 +27,13 @@ urlpatterns = [
     path(f"{document}move/", views.move, name="move"),
     path(f"{document}delete/", views.delete, name="delete"),
     path(f"{document}comments/", views.comment, name="comment"),
+    path(f"{document}files/", views.attach, name="attach"),
+    path(f"{document}files/remove/", views.detach, name="detach"),
+    path(
+        f"{document}files/<int:attachment_id>/<str:name>",
+        views.attachment,
+        name="attachment",
+    ),
     path("p/<slug:programme>/watch/", views.watch, name="watch_programme"),
     path("p/<slug:programme>/watch/<slug:slug>/", views.watch, name="watch"),
 ]

@@ -2,6 +2,7 @@
 and render. Permission is decided in participation.permissions (through the selectors and the
 services); the templates only hide what the person may not do anyway."""
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from reversion.models import Version
 
@@ -28,19 +30,22 @@ from participation.models import Membership, ProgrammeRole
 from participation.permissions import Action
 from participation.selectors import programme_for
 
-from . import display, rendering, selectors, services
+from . import attachments, display, rendering, selectors, services
+from .diagrams import diagrams_compared
 from .diff import CONTEXT_LINES, DIFF_FORMAT, diff_texts, versions_diff
+from .downloads import attachment_response
 from .forms import (
     MAX_BODY_LENGTH,
     CommentForm,
     DocumentCreateForm,
     DocumentEditForm,
+    DocumentTemplateForm,
     MoveForm,
     RenameForm,
     SearchForm,
     WatchForm,
 )
-from .models import Document, EditMeta, version_number
+from .models import Attachment, Document, DocumentTemplate, EditMeta, version_number
 
 RECENT_CHANGES = 10
 SEARCH_PAGE_SIZE = 20
@@ -57,6 +62,7 @@ def _allowed(user, programme) -> dict[str, bool]:
         "can_discuss": permissions.can(user, Action.DISCUSS, programme),
         "can_delete": permissions.can(user, Action.DELETE, programme),
         "can_restore": permissions.can(user, Action.RESTORE, programme),
+        "can_manage_programme": permissions.can(user, Action.MANAGE_PROGRAMME, programme),
     }
 
 
@@ -212,7 +218,14 @@ def create(request, programme):
                 messages.success(request, _("The document was created."))
                 return redirect(document)
         return render(
-            request, "wiki/create.html", {"programme": programme, "form": form}, status=400
+            request,
+            "wiki/create.html",
+            {
+                "programme": programme,
+                "form": form,
+                "templates": selectors.document_templates(programme),
+            },
+            status=400,
         )
     return render(
         request,
@@ -222,6 +235,7 @@ def create(request, programme):
             "form": DocumentCreateForm(
                 initial=_create_initial(request, programme), programme=programme
             ),
+            "templates": selectors.document_templates(programme),
         },
     )
 
@@ -239,9 +253,18 @@ def _preview_page(request, programme, template: str, form_class, context: dict):
             **context,
             "programme": programme,
             "form": form,
-            "preview": rendering.render_for_programme(programme, body),
+            "preview": rendering.render_for_programme(
+                programme, body, _current_files(context.get("document"))
+            ),
         },
     )
+
+
+def _current_files(document):
+    """What `attachment:NAME` means in a text being edited: the document's files now."""
+    if document is None:
+        return None
+    return attachments.reference_resolver(document, document.files)
 
 
 def _create_initial(request, programme) -> dict:
@@ -260,6 +283,8 @@ def _create_initial(request, programme) -> dict:
             initial["kind"] = child_kind
     if request.GET.get("kind") in Document.Kind.values:
         initial["kind"] = request.GET["kind"]
+    kind = initial.get("kind") or DocumentCreateForm.base_fields["kind"].choices[0][0]
+    initial["body"] = selectors.document_template_text(programme, kind)
     return initial
 
 
@@ -270,9 +295,29 @@ def preview(request, programme):
     body = request.POST.get("body", "")
     if len(body) > MAX_BODY_LENGTH:
         return HttpResponseBadRequest(_("This text is too long to preview."))
-    response = HttpResponse(rendering.render_for_programme(programme, body))
+    try:  # the document being edited, whose files the text may refer to
+        document = selectors.document_for(programme, request.POST.get("document") or "-")[0]
+    except Http404:
+        document = None
+    response = HttpResponse(
+        rendering.render_for_programme(programme, body, _current_files(document))
+    )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@xframe_options_sameorigin
+@csp_update({"style-src": ["'unsafe-inline'"], "frame-ancestors": ["'self'"]})
+def diagram_frame(request):
+    """The hidden frame in which static/js/diagrams.js has Mermaid draw a page's diagrams.
+
+    Mermaid writes a `<style>` element into each drawing while it measures it; the pages keep
+    `style-src 'self'`, so it draws here, in a frame of our own origin that holds no text of
+    anyone's but the diagram sources it is sent and whose policy allows inline style (scripts
+    stay `'self'`). The page shows the drawings it gets back as pictures (`<img>` of SVG, which
+    runs no script)."""
+    return render(request, "wiki/diagram_frame.html")
 
 
 @require_GET
@@ -316,6 +361,7 @@ def _document_context(request, programme, document, *, comment_form) -> dict:
         .order_by("position", "title"),
         "last_change": head.revision if head else None,
         "comments": document.comments.select_related("author", "organisation"),
+        "attachments": selectors.attachments_of(document, document.files),
         "comment_form": comment_form,
         **_allowed(request.user, programme),
     }
@@ -404,7 +450,9 @@ def _conflict(request, context: dict, conflict: services.EditConflict):
             "diff": diff_texts(current.body, conflict.body),
             "title_changed": current.title != conflict.title,
             "submitted_title": conflict.title,
-            "preview": rendering.render_for_programme(current.programme, conflict.body),
+            "preview": rendering.render_for_programme(
+                current.programme, conflict.body, _current_files(current)
+            ),
         },
         status=409,
     )
@@ -453,6 +501,7 @@ def version(request, programme, slug, version_id):
             "version": version,
             "version_title": fields.get("title", ""),
             "is_current": version.pk == document.head_id,
+            "attachments": selectors.attachments_of(document, fields.get("files")),
             "html": display.body_html(
                 document,
                 version=version,
@@ -516,6 +565,12 @@ def diff(request, programme, slug):
                 context=None if whole else CONTEXT_LINES,
             ),
             "diff_format": DIFF_FORMAT,
+            "attachment_changes": selectors.attachment_changes(
+                document, old_fields.get("files"), new_fields.get("files")
+            ),
+            "diagram_pairs": diagrams_compared(
+                old_fields.get("body", ""), new_fields.get("body", "")
+            ),
             "whole": whole,
             **_allowed(request.user, programme),
         },
@@ -748,3 +803,117 @@ def watch(request, programme, slug=None):
         "wiki/watch.html",
         {"programme": programme, "document": document, "watch": current, "form": form},
     )
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+@require_GET
+def attachment(request, programme, slug, attachment_id, name):
+    """A document's file, to whoever may read the programme; never from a public address.
+    Pictures Stip re-encoded are shown inline; every other type (SVG, HTML, …) is a download."""
+    programme = programme_for(request.user, programme)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    found = get_object_or_404(Attachment, pk=attachment_id, document=document)
+    return attachment_response(found, thumbnail=request.GET.get("thumbnail") == "1")
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def attach(request, programme, slug):
+    """Attach a file (the editor's drop, paste or choose, or the form under the document)."""
+    programme = programme_for(request.user, programme, Action.EDIT)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError({"file": _("Choose a file to attach.")})
+        result = services.attachment_add(
+            document=document, name=upload.name, data=upload.read(), author=request.user
+        )
+    except (ValidationError, services.WikiError) as error:
+        message = (
+            error.message
+            if isinstance(error, services.WikiError)
+            else " ".join(m for messages_ in error.message_dict.values() for m in messages_)
+        )
+        if _wants_json(request):
+            return JsonResponse({"error": message}, status=400)
+        messages.error(request, message)
+        return redirect(f"{document.get_absolute_url()}#attachments")
+    found = result.attachment
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "name": found.name,
+                "markdown": attachments.markdown_reference(found),
+                "base_version": result.version.pk,
+                "replaced": result.replaced,
+            }
+        )
+    messages.success(request, _("%(name)s is attached.") % {"name": found.name})
+    return redirect(f"{document.get_absolute_url()}#attachments")
+
+
+@require_POST
+def detach(request, programme, slug):
+    programme = programme_for(request.user, programme, Action.EDIT)
+    document, moved = _document(request, programme, slug)
+    if moved:
+        return moved
+    name = request.POST.get("name", "")
+    try:
+        services.attachment_remove(document=document, name=name, author=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+    except services.WikiError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s was taken off the document.") % {"name": name})
+    return redirect(f"{document.get_absolute_url()}#attachments")
+
+
+# --- document templates ------------------------------------------------------------------------
+
+
+@require_GET
+def document_templates(request, programme):
+    """The programme's templates, per kind: the leads keep them."""
+    programme = programme_for(request.user, programme, Action.MANAGE_PROGRAMME)
+    kept = selectors.document_templates(programme)
+    kinds = [(kind, Document.Kind(kind).label, kind in kept) for kind in DocumentTemplate.KINDS]
+    return render(
+        request,
+        "wiki/templates.html",
+        {"programme": programme, "kinds": kinds, **_allowed(request.user, programme)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_template(request, programme, kind):
+    programme = programme_for(request.user, programme, Action.MANAGE_PROGRAMME)
+    if kind not in DocumentTemplate.KINDS:
+        raise Http404
+    context = {"programme": programme, "kind": kind, "kind_label": Document.Kind(kind).label}
+    if request.method == "POST":
+        form = DocumentTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.document_template_set(
+                    programme=programme, kind=kind, body=form.cleaned_data["body"], by=request.user
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The template was saved."))
+                return redirect("wiki:templates", programme=programme.slug)
+        return render(request, "wiki/template.html", {**context, "form": form}, status=400)
+    form = DocumentTemplateForm(initial={"body": selectors.document_template_text(programme, kind)})
+    return render(request, "wiki/template.html", {**context, "form": form})

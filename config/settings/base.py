@@ -169,11 +169,26 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "config.vendor.VendorFinder",
+]
+# Browser libraries pinned in package.json, served as our own static files (config/vendor.py):
+# static path → file below node_modules/.
+STIP_VENDOR_FILES = {"vendor/mermaid/mermaid.min.js": "mermaid/dist/mermaid.min.js"}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Documents' attachments are kept apart from the media files, outside MEDIA_ROOT: they have no
+# public address and are only handed out by the permission-checked download view.
+ATTACHMENTS_ROOT = env.path("STIP_ATTACHMENTS_ROOT", default=VAR_DIR / "attachments")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ATTACHMENTS_ROOT, "base_url": None},
+    },
 }
 
 EMAIL_FILE_PATH = VAR_DIR / "mail"
@@ -275,6 +290,35 @@ STIP_MAX_TEXT_LENGTH = env.int("STIP_MAX_TEXT_LENGTH", default=500_000)
 # shows it again; only a larger request is refused unread, with 413 (config/views.py).
 # File uploads are not counted (Django streams them to disk).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * STIP_MAX_TEXT_LENGTH + 2**20
+
+# Attachments of documents (wiki.attachments): the largest file, the most one programme keeps
+# (every version's files count), and the types taken, judged from the content. Pictures are
+# shown in pages; every other type is only offered as a download.
+STIP_ATTACHMENT_MAX_BYTES = env.int("STIP_ATTACHMENT_MAX_BYTES", default=10 * 2**20)
+STIP_PROGRAMME_ATTACHMENTS_MAX_BYTES = env.int(
+    "STIP_PROGRAMME_ATTACHMENTS_MAX_BYTES", default=1024 * 2**20
+)
+STIP_ATTACHMENT_TYPES = env.list(
+    "STIP_ATTACHMENT_TYPES",
+    default=[
+        "image/png",
+        "image/jpeg",
+        "image/webp",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "text/plain",
+        "image/svg+xml",
+    ],
+)
+# Behind nginx: the download view checks permission and answers with X-Accel-Redirect to this
+# internal location (followed by the file's path in the attachments storage), so nginx sends
+# the file. Empty: Django streams it.
+STIP_ATTACHMENTS_ACCEL_PREFIX = env("STIP_ATTACHMENTS_ACCEL_PREFIX", default="")
 
 STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0

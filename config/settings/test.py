@@ -17,3 +17,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Threads of the live server and the concurrency tests close their connections after each
 # request, so the test database can be dropped at the end (kept connections block that).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Attachments the tests store go below var/, never into a deployment's folder.
+ATTACHMENTS_ROOT = VAR_DIR / "test-attachments"  # noqa: F405
+STORAGES["attachments"]["OPTIONS"]["location"] = ATTACHMENTS_ROOT  # noqa: F405

@@ -75,6 +75,7 @@
       pending = new AbortController();
       var body = new FormData();
       body.append("body", textarea.value);
+      if (editor.dataset.document) { body.append("document", editor.dataset.document); }
       fetch(editor.dataset.previewUrl, {
         method: "POST",
         body: body,
@@ -88,6 +89,7 @@
         /* The server sanitised this HTML with the same rules as a saved page. */
         preview.innerHTML = html;
         status.textContent = "";
+        if (window.stipDiagrams) { window.stipDiagrams.draw(preview); }
       }).catch(function (error) {
         if (error.name !== "AbortError") {
           status.textContent = status.dataset.failed || "Preview unavailable.";

@@ -43,6 +43,7 @@ def demo_pages() -> list[MainPage]:
     documents = Document.objects.alive().filter(programme__slug="triple-a")
     document = documents.filter(kind="vision").first() or documents.first()
     use_case = documents.filter(kind="use_case").first()
+    process = documents.filter(slug="rooster-maken").first() or document  # a diagram, a picture
     versions = list(Version.objects.get_for_object(document).order_by("pk"))
     pages = [
         MainPage("home", "/", None),
@@ -50,6 +51,7 @@ def demo_pages() -> list[MainPage]:
         MainPage("sign-up", route("participation:signup"), None),
         MainPage("programme", route("wiki:programme", "triple-a"), None),
         MainPage("document", document.get_absolute_url(), None),
+        MainPage("process", process.get_absolute_url(), None),
         MainPage("history", route("wiki:history", "triple-a", document.slug), None),
         MainPage("insight", route("workspace:insight", "triple-a"), None),
         MainPage("overview", route("usecases:overview", "triple-a"), None),

@@ -14,6 +14,7 @@ SHOWN = [
     "home",
     "programme",
     "document",
+    "process",
     "edit",
     "history",
     "diff",
@@ -35,8 +36,11 @@ def test_screenshots_of_the_main_pages(demo, open_as):  # noqa: F811
             continue
         response = page.goto(pages[name].url)
         assert response is not None and response.ok, name
+        if name == "process":  # its diagram is drawn after the page loads
+            page.locator(".diagram-picture").first.wait_for()
         path = SCREENSHOTS / f"{name.replace(' ', '-')}.png"
-        page.screenshot(path=str(path), animations="disabled")
+        # The process page in full: its picture, then its flow diagram below the steps.
+        page.screenshot(path=str(path), animations="disabled", full_page=name == "process")
         assert path.stat().st_size > 10_000, f"{path.name} looks empty"
         taken.append(name)
 

@@ -84,6 +84,16 @@ def test_documents_come_in_tree_order_with_numbered_headings(demo_baseline):
     assert text.index("Begrippenlijst") > text.index("Wijzigingen sinds de vorige baseline")
 
 
+def test_process_diagrams_are_given_as_their_text_with_a_note(demo_baseline):
+    """The PDF runs no script, so a ```mermaid diagram of the demo's processes is its source,
+    marked as such, not a broken picture or nothing."""
+    _baseline, built = demo_baseline
+    text = "\n".join(pages_text(pdf(built["nl"])))
+    assert "Procesdiagram, weergegeven als tekst (Mermaid)" in text
+    assert "flowchart LR" in text
+    assert "Resultaten registreren" in text
+
+
 def test_table_of_contents_gives_the_page_of_every_document(demo_baseline):
     baseline, built = demo_baseline
     pages = pages_text(pdf(built["nl"]))

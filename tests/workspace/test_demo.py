@@ -9,6 +9,7 @@ from participation import permissions
 from participation.models import Affiliation, Level, Membership, Programme, ProgrammeRole
 from participation.permissions import Action
 from tests.workspace.conftest import load
+from wiki.diagrams import diagram_sources
 from wiki.models import Comment, Document
 from wiki.pages import NewsPage, ProgrammePortalPage
 
@@ -159,3 +160,15 @@ def test_demo_builds_a_page_tree_when_the_database_has_none(demo, client):
     load()
     assert Site.objects.count() == 1
     assert ProgrammePortalPage.objects.count() == 1
+
+
+def test_demo_processes_have_flow_diagrams_and_a_picture(demo):
+    processes = Document.objects.filter(
+        programme__slug="triple-a",
+        kind__in=[Document.Kind.MAIN_PROCESS, Document.Kind.WORK_PROCESS],
+    )
+    assert processes.exists()
+    assert all(diagram_sources(p.body)[0].startswith("flowchart") for p in processes)
+    timetable = processes.get(slug="rooster-maken")
+    picture = timetable.attachments.get(name="rooster-nu.png")
+    assert timetable.files == {"rooster-nu.png": picture.pk} and picture.is_image
