@@ -15,6 +15,7 @@ import django  # noqa: E402
 django.setup()
 
 from content import document_text, edited  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 from reversion.models import Version  # noqa: E402
 
@@ -94,6 +95,10 @@ def main() -> None:
                 "edit_urls": [f"{base}/{d.slug}/edit/" for d in edit_docs],
                 "history_url": f"{base}/{long.slug}/history/",
                 "versions_in_history": Version.objects.get_for_object(long).count(),
+                # What django-wiki's bench project is given as well (like for like).
+                "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
+                "session_engine": settings.SESSION_ENGINE,
+                "cache": settings.CACHES["default"]["BACKEND"],
             }
         )
     )
