@@ -417,6 +417,9 @@ def goals(figures: dict) -> list[dict]:
             "save an edit and open the page vs django-wiki", save.get("stip"), save.get("djwiki"), 1
         ),
     ]
+    if "error" in inproc or "history" not in inproc:
+        rows.append(goal("in-process figures (bench/stip_inprocess.py)", "failed to run", "", None))
+        return rows
     scale = inproc.get("scale")
     if scale:
         small = scale["10_documents_100_people"]
@@ -482,7 +485,7 @@ def goals(figures: dict) -> list[dict]:
     for script in ("fanout", "timeboxes", "exports"):
         extra = figures.get(script)
         if extra is None:
-            rows.append(goal(f"{script} (bench/{script}.py)", "not present", "see issue", None))
+            rows.append(goal(f"{script} (bench/{script}.py)", "not run", "see issue", None))
             continue
         if "error" in extra:
             rows.append(goal(f"{script} (bench/{script}.py)", "failed to run", "see issue", None))
@@ -543,6 +546,9 @@ def markdown(figures: dict, rows: list[dict]) -> str:
         if r["met"] is None and r["measured"].startswith("INVALID"):
             met = "**INVALID** (errors in the load)"
         lines.append(f"| {r['goal']} | {r['measured']} | {r['target']} | {met} |")
+    if "history" not in figures["inprocess"]:
+        lines += ["", f"In-process figures failed: {figures['inprocess'].get('error')}"]
+        return "\n".join(lines) + "\n"
     h = figures["inprocess"]["history"]
     for who, page in figures["inprocess"].get("page", {}).items():
         lines += [
@@ -597,7 +603,7 @@ def main() -> None:
         bench_djwiki(figures, data)
     bench_bare(figures, env, data, pages)
     log("Stip in-process: history 1,000 / 100,000 versions, 100 KB diff, save with 50 watchers")
-    figures["inprocess"] = last_json(run([PY, str(BENCH / "stip_inprocess.py")], env))
+    figures["inprocess"] = companion("stip_inprocess.py", env) or {}
     for script in ("fanout", "timeboxes", "exports"):
         if os.environ.get("BENCH_SKIP_COMPANIONS") != "1":
             figures[script] = companion(f"{script}.py", env)

@@ -30,6 +30,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from reversion.models import Revision, Version  # noqa: E402
 
+from participation.fragments import fragments_changed  # noqa: E402
 from participation.models import Programme  # noqa: E402
 from wiki import services  # noqa: E402
 from wiki.diff import diff_texts  # noqa: E402
@@ -163,13 +164,17 @@ def add_members_in_bulk(programme: Programme, people: int, organisations: int) -
 def scale_figures(reader, lead) -> dict:
     """The document page (logged-in reader) and search in a programme of 10 documents and
     100 people, then of 10,000 documents and 10,000 people."""
+    from participation import permissions
     from participation.models import Affiliation, Membership
+    from tests import factories
 
     programme = Programme.objects.create(name="Scale network", slug="scale")
     observing = Affiliation.objects.filter(user=reader).first().organisation
     Membership.objects.create(
         programme=programme, organisation=observing, level=Membership.MemberLevel.OBSERVER
     )
+    factories.LeadRoleFactory(programme=programme, user=lead)
+    permissions.forget(lead)
     page = services.document_create(
         programme=programme,
         kind=Document.Kind.VISION,
@@ -191,6 +196,7 @@ def scale_figures(reader, lead) -> dict:
         add_members_in_bulk(programme, people - have_people, max(1, people // 100))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        fragments_changed(programme.pk)  # as saving the documents one by one would
         figures[f"{documents}_documents_{people}_people"] = {
             "page": timed_get(client, url),
             "search": timed_get(client, search, runs=20),
