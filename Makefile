@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install dirs browser-tools migrate demo run test lint format check messages bench screenshots backup restore
+.PHONY: install dirs browser-tools migrate demo run test lint format check messages bench bench-rendering screenshots backup restore
 
 # Folders the zero-setup default writes to: the Celery broker on the file system, e-mail as files.
 VAR_DIRS := var/celery/queue var/celery/processed var/celery/control var/mail var/media var/static
@@ -70,6 +70,10 @@ messages: install
 # Stip side by side with django-wiki, and against its goals: bench/README.md. Not a test.
 bench: install dirs
 	$(PY) bench/run.py
+
+# The worst case of rendering: the pathological corpus at the longest length a text may have.
+bench-rendering: install
+	$(PY) bench/rendering.py
 
 # The README's pictures of a baseline's annex (title page, a use case page), rendered from the
 # demo with pdftoppm by the annex test into docs/screenshots/ (the tests alone write under var/).

@@ -371,7 +371,8 @@ def bench_bare(figures: dict, env: dict, data: dict, pages: dict) -> None:
 
 
 def companion(script: str, env: dict) -> dict | None:
-    """bench/fanout.py, bench/timeboxes.py and bench/exports.py (the annex of a baseline)."""
+    """bench/fanout.py, bench/timeboxes.py, bench/exports.py (the annex of a baseline) and
+    bench/rendering.py (the worst case of rendering)."""
     path = BENCH / script
     if not path.exists():
         return None
@@ -482,7 +483,7 @@ def goals(figures: dict) -> list[dict]:
         )
     else:
         rows.append(goal("save edit with 50 watchers", save.get("error", "?"), "< 100 ms", None))
-    for script in ("fanout", "timeboxes", "exports"):
+    for script in ("fanout", "timeboxes", "exports", "rendering"):
         extra = figures.get(script)
         if extra is None:
             rows.append(goal(f"{script} (bench/{script}.py)", "not run", "see issue", None))
@@ -604,7 +605,7 @@ def main() -> None:
     bench_bare(figures, env, data, pages)
     log("Stip in-process: history 1,000 / 100,000 versions, 100 KB diff, save with 50 watchers")
     figures["inprocess"] = companion("stip_inprocess.py", env) or {}
-    for script in ("fanout", "timeboxes", "exports"):
+    for script in ("fanout", "timeboxes", "exports", "rendering"):
         if os.environ.get("BENCH_SKIP_COMPANIONS") != "1":
             figures[script] = companion(f"{script}.py", env)
     rows = goals(figures)

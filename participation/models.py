@@ -580,3 +580,49 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.kind} {self.target or self.programme}"
+
+
+class OutgoingMail(models.Model):
+    """One e-mail message on its way out (the mail outbox). Written, composed, in the transaction
+    that decided it is due; sent by `participation.mail.mail_deliver`, each message in a
+    transaction of its own, so one that fails never holds back the others. A message that
+    fails for a reason that may pass (a 4xx answer, no connection) waits `next_attempt_at` and
+    is tried again, a few times; one the server refuses for good (5xx) or that cannot be sent
+    at all is marked failed at once, with its reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    to = models.JSONField(_("to"), default=list)
+    from_email = models.CharField(_("from"), max_length=320)
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=django_timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outgoing_mail_due",
+            ),
+            models.Index(fields=["status", "created_at"], name="outgoing_mail_status"),
+        ]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mail")
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.to)}: {self.subject}"

@@ -13,20 +13,24 @@ The flow, and why:
    their `Notification` rows in chunks and marks the event fanned out, all in one transaction.
    A second run finds the event done and does nothing; `Notification` is unique per recipient
    and event besides.
-3. `notifications_deliver_instant` sends the instant e-mails that are due over one SMTP
-   connection, one person at a time: that person's rows are locked (`skip_locked`), their
-   message is sent and the rows are marked sent, and that is committed before the next person's
-   message goes out. `digest_send` does the same per daily/weekly digest. A worker killed while
-   sending leaves only the message in flight unmarked; that one may go out again (SMTP cannot
-   tell us whether it arrived) and then carries the same Message-ID, so mail software sees it
-   as the same message.
+3. `notifications_deliver_instant` turns the instant e-mails that are due into messages, one
+   person at a time: that person's rows are locked (`skip_locked`), their message is put in the
+   mail outbox (`participation.mail`) and the rows are marked sent, in one transaction. Then
+   the outbox sends each message in a transaction of its own; one that fails is tried again
+   later or marked failed, and never holds back the others. `digest_send` does the same per
+   daily/weekly digest. A worker killed while sending leaves only the message in flight
+   unmarked; that one may go out again (SMTP cannot tell us whether it arrived) and then
+   carries the same Message-ID, so mail software sees it as the same message.
 4. `outbox_sweep` (Celery beat, every minute) fans out any event still pending (e.g. written
-   while the broker was down) and delivers what is due.
+   while the broker was down) and delivers what is due, including messages waiting for their
+   next attempt.
 
 Several events of a coalescing kind (edits) on one target by one person within
 `STIP_NOTIFICATION_COALESCE_SECONDS` become one notification (its `count` and `to_version_id`
-move on); an instant e-mail waits for the window to pass, so the coalesced notification is
-mailed once.
+move on); an instant e-mail waits for the window to pass (`email_after`), so the coalesced
+notification is mailed once. The wait lives in the database, not in a delayed Celery message:
+the first sweep after `email_after` sends it (a worker holding a message for minutes does not
+survive a broker outage, see docs/decisions/outbox-notifications.md).
 """
 
 from __future__ import annotations
@@ -41,13 +45,13 @@ from urllib.parse import urlparse
 from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .emails import notification_message
 from .events import event_kind, event_target
+from .mail import mail_deliver, mail_queue, mail_queue_failed
 from .models import Event, Notification, Profile, Programme, ProgrammeRole
 
 logger = logging.getLogger("stip.notifications")
@@ -260,9 +264,10 @@ def message_id(kind: str, *parts: object) -> str:
     return f"<stip.{kind}.{key}@{domain}>"
 
 
-def _send_batch(rows: list[Notification], *, digest: str | None, connection) -> int:
-    """One message per recipient over `connection` (opened here on first use, closed by the
-    caller). Returns the number of messages."""
+def _queue_batch(rows: list[Notification], *, digest: str | None) -> int:
+    """Compose one message per recipient of `rows` and put it in the mail outbox
+    (`participation.mail`). A message that cannot be composed is recorded as failed, with its
+    reason, and does not stop the others. Returns the number of messages queued."""
     by_recipient: dict[int, list[Notification]] = defaultdict(list)
     for row in rows:
         by_recipient[row.recipient_id].append(row)
@@ -270,22 +275,27 @@ def _send_batch(rows: list[Notification], *, digest: str | None, connection) -> 
     languages = dict(
         Profile.objects.filter(user_id__in=list(by_recipient)).values_list("user_id", "language")
     )
-    messages = []
+    queued = 0
     for user_id, items in by_recipient.items():
         user = users.get(user_id)
         if user is None or not user.email:
             continue
-        message = notification_message(
-            user=user, items=items, digest=digest, language=languages.get(user_id)
-        )
-        message.extra_headers["Message-ID"] = message_id(
-            "notification", digest or "instant", *sorted(item.pk for item in items)
-        )
-        messages.append(message)
-    if messages:
-        connection.open()  # no-op when already open: one connection for the whole run
-        connection.send_messages(messages)
-    return len(messages)
+        try:
+            with transaction.atomic():
+                message = notification_message(
+                    user=user, items=items, digest=digest, language=languages.get(user_id)
+                )
+                message.extra_headers["Message-ID"] = message_id(
+                    "notification", digest or "instant", *sorted(item.pk for item in items)
+                )
+                mail_queue(message, kind="notification")
+        except Exception as error:  # noqa: BLE001 - one message never stops the others
+            logger.exception("Could not compose the notification e-mail to %s", user.email)
+            mail_queue_failed(
+                kind="notification", to=[user.email], reason=f"{type(error).__name__}: {error}"
+            )
+        queued += 1
+    return queued
 
 
 def _locked_rows(queryset, limit: int) -> list[Notification]:
@@ -298,44 +308,44 @@ def _locked_rows(queryset, limit: int) -> list[Notification]:
 
 
 def _deliver_per_recipient(due, *, digest: str | None, batch: int) -> int:
-    """Send each person with rows in `due()` one message, over one mail connection.
+    """Give each person with rows in `due()` one message, then send what the mail outbox holds.
 
-    Locking: per person, their rows are locked with `skip_locked`, sent and marked sent in one
-    transaction that commits before the next person's message is sent; a concurrent or repeated
-    run skips or no longer sees them, and a worker killed mid-run leaves at most the message in
-    flight to be sent again (with the same Message-ID). People are taken in id order, `batch`
-    ids per query."""
-    sent = 0
+    Locking: per person, their rows are locked with `skip_locked`, their message is queued in
+    the mail outbox and the rows are marked sent in one transaction; a concurrent or repeated
+    run skips or no longer sees them. `participation.mail.mail_deliver` then sends each message
+    in a transaction of its own: a worker killed mid-run leaves at most the message in flight
+    to be sent again (with the same Message-ID), and a message that fails is tried again later
+    without holding back the others. People are taken in id order, `batch` ids per query.
+    Returns the number of messages queued."""
+    queued = 0
     after = 0
-    connection = get_connection()
-    try:
-        while True:
-            recipient_ids = list(
-                due()
-                .filter(recipient_id__gt=after)
-                .order_by("recipient_id")
-                .values_list("recipient_id", flat=True)
-                .distinct()[:batch]
-            )
-            if not recipient_ids:
-                return sent
-            for recipient_id in recipient_ids:
-                with transaction.atomic():
-                    rows = _locked_rows(due().filter(recipient_id=recipient_id), 100_000)
-                    if not rows:
-                        continue
-                    sent += _send_batch(rows, digest=digest, connection=connection)
-                    Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
-                        email=Notification.Email.SENT, emailed_at=timezone.now()
-                    )
-            after = recipient_ids[-1]
-    finally:
-        connection.close()
+    while True:
+        recipient_ids = list(
+            due()
+            .filter(recipient_id__gt=after)
+            .order_by("recipient_id")
+            .values_list("recipient_id", flat=True)
+            .distinct()[:batch]
+        )
+        if not recipient_ids:
+            break
+        for recipient_id in recipient_ids:
+            with transaction.atomic():
+                rows = _locked_rows(due().filter(recipient_id=recipient_id), 100_000)
+                if not rows:
+                    continue
+                queued += _queue_batch(rows, digest=digest)
+                Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                    email=Notification.Email.SENT, emailed_at=timezone.now()
+                )
+        after = recipient_ids[-1]
+    mail_deliver()
+    return queued
 
 
 def notifications_deliver_instant(*, batch: int = EMAIL_BATCH) -> int:
     """Send the instant e-mails that are due, one message per person. Returns the number of
-    messages sent. See `_deliver_per_recipient` for the locking."""
+    messages queued. See `_deliver_per_recipient` for the locking."""
     return _deliver_per_recipient(
         lambda: Notification.objects.filter(
             email=Notification.Email.INSTANT, email_after__lte=timezone.now()

@@ -454,3 +454,9 @@ def api_tokens_of(user):
     if user is None or not user.is_authenticated or not user.is_active:
         return APIToken.objects.none()
     return APIToken.objects.filter(user=user)
+
+
+def may_see_outgoing_mail(user) -> bool:
+    """The mail outbox (every message, its addresses and why one failed) is for superusers: it
+    holds mail to people of every programme."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)

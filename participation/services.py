@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from . import notifications, permissions
 from .events import PREFERENCES, event_kinds
+from .mail import mail_deliver, mail_queue, mail_send
 from .models import (
     Affiliation,
     AffiliationRequest,
@@ -340,7 +341,7 @@ def _unique_organisation_slug(name: str) -> str:
 def signup_confirmation_send(*, user) -> None:
     from .emails import signup_confirmation_message
 
-    signup_confirmation_message(user).send()
+    mail_send([signup_confirmation_message(user)], kind="signup")
 
 
 @transaction.atomic
@@ -415,7 +416,8 @@ def affiliation_confirmers(organisation: Organisation) -> list:
 
 def affiliation_request_announce(*, request_id: int) -> int:
     """E-mail the people who may confirm a pending affiliation request, once: the row is locked
-    and marked in the transaction that sends. Returns the number of messages."""
+    and marked in the transaction that queues the messages, which are sent after it commits.
+    Returns the number of messages."""
     from .emails import affiliation_request_message
 
     with transaction.atomic():
@@ -437,12 +439,11 @@ def affiliation_request_announce(*, request_id: int) -> int:
             for person in affiliation_confirmers(request.organisation)
             if person.email and person.pk != request.user_id
         ]
-        if messages:
-            from django.core.mail import get_connection
-
-            get_connection().send_messages(messages)
+        queued = [mail_queue(message, kind="affiliation-request").pk for message in messages]
         request.announced_at = timezone.now()
         request.save(update_fields=["announced_at"])
+    if queued:
+        mail_deliver(ids=queued)
     return len(messages)
 
 
@@ -689,7 +690,7 @@ def invitation_create(
 def invitation_send(*, invitation: Invitation) -> None:
     from .emails import invitation_message
 
-    invitation_message(invitation).send()
+    mail_send([invitation_message(invitation)], kind="invitation")
 
 
 def invitation_usable(token: str) -> Invitation:

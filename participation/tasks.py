@@ -12,9 +12,9 @@ from . import notifications
 logger = logging.getLogger("stip.notifications")
 
 
-def _enqueue_delivery(countdown: float = 0) -> None:
+def _enqueue_delivery() -> None:
     try:
-        notifications_deliver_task.apply_async(countdown=countdown, retry=False)
+        notifications_deliver_task.apply_async(retry=False)
     except Exception:
         if notifications_deliver_task.app.conf.task_always_eager:
             raise
@@ -23,12 +23,13 @@ def _enqueue_delivery(countdown: float = 0) -> None:
 
 @shared_task(name="participation.event_fan_out")
 def event_fan_out_task(event_id: int) -> int:
+    """Fan an event out and send what is due at once. E-mail that waits for the coalescing window
+    (`Notification.email_after`) is sent by the first outbox sweep after it: nothing is
+    scheduled ahead with a countdown or eta, so the worker holds no message while it waits
+    (with Redis as the broker, a held message cannot survive a broker outage)."""
     reached = notifications.event_fan_out(event_id=event_id)
     if reached:
         _enqueue_delivery()
-        window = notifications.coalesce_window().total_seconds()
-        if window:
-            _enqueue_delivery(countdown=window + 1)
     return reached
 
 
@@ -40,7 +41,8 @@ def notifications_deliver_task() -> int:
 @shared_task(name="participation.outbox_sweep")
 def outbox_sweep_task() -> int:
     """Every minute (beat): fan out events still pending, e.g. written while the broker was
-    down, and send the instant e-mails that are due."""
+    down, and send the instant e-mails that are due (those whose coalescing window has passed,
+    and messages waiting for their next attempt)."""
     swept = 0
     for event_id in notifications.events_pending():
         swept += 1

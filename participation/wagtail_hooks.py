@@ -290,4 +290,5 @@ def register_participation_viewsets():
     return ParticipationViewSetGroup()
 
 
-from . import join_admin  # noqa: E402, F401  (join requests and the membership record)
+# join requests and the membership record; the mail outbox
+from . import join_admin, mail_admin  # noqa: E402, F401

@@ -110,7 +110,7 @@ def build(baseline: Baseline, *, progress: Progress | None = None) -> Annex:
     for done, document in enumerate(documents, start=1):
         html = bodies.get(document.document_id)
         if html is None:
-            html = rendering.render_version(
+            html = rendering.version_html(
                 programme, document.version_id, document.body, title=document.title
             )
         document.html = _fit(html, document, links)

@@ -1,5 +1,6 @@
 """Turning a `Notice` into the message a person reads: in their language, as e-mail with a
-plain-text and an HTML part. Called by `services.notices_deliver` with the notice's row locked."""
+plain-text and an HTML part, put in participation's mail outbox. Called by
+`services.notices_deliver` with the notice's row locked."""
 
 import logging
 
@@ -11,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from participation.emails import PREFERENCE_LABELS, absolute, unsubscribe_url
+from participation.mail import mail_queue
 from participation.notifications import message_id
 
 from . import selectors
@@ -96,7 +98,8 @@ def _shared_context(notice: Notice) -> dict:
     return context
 
 
-def deliver(notice: Notice, cache: dict | None = None, *, connection=None) -> None:
+def deliver(notice: Notice, cache: dict | None = None) -> None:
+    """Queue the notice's message (participation.mail sends it, retries it or marks it failed)."""
     recipient = notice.recipient
     if not recipient.email:
         logger.info("Timebox notice %s: %s has no e-mail address", notice.pk, recipient)
@@ -123,7 +126,6 @@ def deliver(notice: Notice, cache: dict | None = None, *, connection=None) -> No
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
-        connection=connection,
         headers={
             # The same each time this notice is sent: a copy sent again after a worker died
             # mid-delivery is recognisably the same message (see services.notices_deliver).
@@ -133,4 +135,4 @@ def deliver(notice: Notice, cache: dict | None = None, *, connection=None) -> No
         },
     )
     message.attach_alternative(html, "text/html")
-    message.send()
+    mail_queue(message, kind="timebox-notice")

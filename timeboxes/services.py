@@ -576,30 +576,31 @@ def _remind(timebox: Timebox, *, occasion: str, now: datetime) -> int:
 
 
 def notices_deliver(*, batch: int = 50) -> int:
-    """Send pending notices over one mail connection per `batch` of them. Each notice is locked
-    (`skip_locked`, so concurrent sweepers take different rows), sent and marked sent in a
-    transaction of its own, committed before the next one goes out. A worker killed while
-    sending leaves only the notice in flight pending: that one message may go out twice (SMTP
-    cannot tell whether it arrived), with the same Message-ID, so mail software recognises the
-    copy. Nothing is lost and nothing else is repeated."""
-    sent = 0
+    """Turn pending notices into messages in participation's mail outbox, then send what it
+    holds. Each notice is locked (`skip_locked`, so concurrent sweepers take different rows),
+    its message queued and the notice marked sent in a transaction of its own. The outbox sends
+    each message in its own transaction: a message that fails (a header, an address, a server
+    that is down) is tried again later or marked failed, and never holds back the others; a
+    worker killed while sending leaves only the message in flight to go out again, with the same
+    Message-ID. A notice that cannot be composed is recorded as a failed message. Returns the
+    number of notices handed over."""
+    from participation.mail import mail_deliver
+
+    handed = 0
     cache: dict = {}
-    after = 0
-    while True:
-        try:
-            delivered, after = _deliver_batch(batch, cache, after=after)
-        except Exception:  # noqa: BLE001 - the notice stays pending; the next sweep tries again
-            logger.exception("Could not deliver a batch of timebox notices; they stay pending")
-            return sent
-        sent += delivered
-        if after is None:
-            return sent
+    after: int | None = 0
+    while after is not None:
+        done, after = _deliver_batch(batch, cache, after=after)
+        handed += done
+    mail_deliver()
+    return handed
 
 
 def _deliver_batch(batch: int, cache: dict, *, after: int = 0) -> tuple[int, int | None]:
-    """Deliver up to `batch` pending notices with ids above `after`, each in its own
-    transaction. Returns how many were sent and the last id looked at (None when done)."""
-    from django.core.mail import get_connection
+    """Queue the messages of up to `batch` pending notices with ids above `after`, each in its
+    own transaction. Returns how many were handed over and the last id looked at (None when
+    done)."""
+    from participation.mail import mail_queue_failed
 
     from .delivery import deliver
 
@@ -610,24 +611,30 @@ def _deliver_batch(batch: int, cache: dict, *, after: int = 0) -> tuple[int, int
     )
     if not ids:
         return 0, None
-    sent = 0
-    with get_connection() as mail:
-        for pk in ids:
-            with transaction.atomic():
-                notice = (
-                    Notice.objects.select_for_update(skip_locked=True, of=("self",))
-                    .filter(pk=pk, status=Notice.Status.PENDING)
-                    .select_related("recipient", "recipient__stip_profile")
-                    .first()
+    handed = 0
+    for pk in ids:
+        with transaction.atomic():
+            notice = (
+                Notice.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, status=Notice.Status.PENDING)
+                .select_related("recipient", "recipient__stip_profile")
+                .first()
+            )
+            if notice is None:
+                continue  # sent meanwhile, or another sweeper is sending it
+            try:
+                with transaction.atomic():
+                    deliver(notice, cache)
+            except Exception as error:  # noqa: BLE001 - one notice never stops the others
+                logger.exception("Could not compose timebox notice %s", pk)
+                mail_queue_failed(
+                    kind="timebox-notice",
+                    to=[notice.recipient.email],
+                    reason=f"{type(error).__name__}: {error}",
                 )
-                if notice is None:
-                    continue  # sent meanwhile, or another sweeper is sending it
-                deliver(notice, cache, connection=mail)
-                Notice.objects.filter(pk=pk).update(
-                    status=Notice.Status.SENT, sent_at=timezone.now()
-                )
-                sent += 1
-    return sent, ids[-1] if len(ids) == batch else None
+            Notice.objects.filter(pk=pk).update(status=Notice.Status.SENT, sent_at=timezone.now())
+            handed += 1
+    return handed, ids[-1] if len(ids) == batch else None
 
 
 # --- exports of baselines (tender annexes) -----------------------------------------------------

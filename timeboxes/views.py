@@ -352,7 +352,7 @@ def baseline_document(request, programme, pk, slug):
                 "programme": programme,
                 "baseline": baseline,
                 "document": document,
-                "html": rendering.render_version(
+                "html": rendering.version_html(
                     programme, document.version.pk, document.body, title=document.title
                 ),
             },

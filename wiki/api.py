@@ -99,7 +99,7 @@ def _detail(request, document: Document) -> dict:
     return {
         **_summary(request, document),
         "body": document.body,
-        "html": rendering.render_version(
+        "html": rendering.version_html(
             document.programme, document.head_id, document.body, title=document.title
         ),
         "created_at": document.created_at,
@@ -286,7 +286,7 @@ def version_detail(request, programme: str, document: str, version_id: int):
         **_version_summary(version),
         "title": fields.get("title", ""),
         "body": fields.get("body", ""),
-        "html": rendering.render_version(
+        "html": rendering.version_html(
             found, version.pk, fields.get("body", ""), title=fields.get("title", "")
         ),
         "is_current": version.pk == current.head_id,

@@ -32,8 +32,8 @@ def register_body(kind: str, renderer: BodyRenderer) -> None:
 
 def body_html(document, *, version=None, title: str, text: str) -> SafeString:
     """The document's text as the reader sees it: the registered form of its kind, or else its
-    markdown rendered (from the cache) without a first heading that repeats the title. A form
-    that fails falls back to the rendered text: the page still shows."""
+    markdown as rendered when the version was saved, without a first heading that repeats the
+    title. A form that fails falls back to the rendered text: the page still shows."""
     version_id = version.pk if version is not None else document.head_id
     renderer = _bodies.get(document.kind)
     if renderer is not None:
@@ -44,5 +44,5 @@ def body_html(document, *, version=None, title: str, text: str) -> SafeString:
             html = None
         if html is not None:
             return mark_safe(html)  # noqa: S308 - the registered form returns sanitised HTML
-    html = rendering.render_version(document.programme, version_id, text, title=title)
+    html = rendering.version_html(document.programme, version_id, text, title=title)
     return mark_safe(html)  # noqa: S308 - sanitised by wiki.rendering

@@ -222,6 +222,26 @@ def version_number(version) -> int | None:
         return None
 
 
+class Rendering(models.Model):
+    """A version's text rendered to sanitised HTML when the version was saved, so a page shows it
+    without rendering (`wiki.rendering.version_html`). Wiki links are placeholders, resolved when
+    shown. `unformatted` names why the text is shown as typed (`wiki.markdown_guard.Reason`),
+    empty when it is formatted. A text opening with a `# ` heading keeps the heading's text and
+    where its HTML ends: the page leaves it out when it repeats the title."""
+
+    version = models.OneToOneField(
+        Version, on_delete=models.CASCADE, primary_key=True, related_name="rendering"
+    )
+    renderer_version = models.PositiveSmallIntegerField()
+    html = models.TextField()
+    unformatted = models.CharField(max_length=20, blank=True)
+    lead_heading = models.CharField(max_length=200, blank=True)
+    lead_end = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.version_id} (renderer {self.renderer_version})"
+
+
 class SlugRedirect(models.Model):
     """An old address of a renamed document, kept so links keep working."""
 

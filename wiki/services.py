@@ -29,6 +29,7 @@ from .events import DocumentEvent, document_event
 from .guards import guards_check
 from .kinds import kind_handler
 from .models import Comment, Document, EditMeta, SlugRedirect, VersionNumber, Watch
+from .rendering import rendering_store
 
 
 class WikiError(Exception):
@@ -125,8 +126,9 @@ def document_validate(document: Document, *, unchanged: tuple[str, ...] = ()) ->
 def document_revision_save(
     *, document: Document, author, summary: str, action: str, update_fields: list[str] | None = None
 ) -> Version:
-    """Save the document as one new reversion revision and point its head at the new version.
-    Call inside the change's transaction, with the document's row locked (`document_lock`)."""
+    """Save the document as one new reversion revision and point its head at the new version,
+    numbered, its text rendered and stored with it (`wiki.rendering`). Call inside the change's
+    transaction, with the document's row locked (`document_lock`)."""
     with reversion.create_revision(atomic=False):
         document.save(update_fields=update_fields)
         if author is not None and author.is_authenticated:
@@ -144,6 +146,7 @@ def document_revision_save(
     )
     Document.objects.filter(pk=document.pk).update(head=version)
     _number(document, version)
+    rendering_store(version, document.body)
     document.head = version
     return version
 

@@ -121,11 +121,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Redis unreachable is a miss, logged, never an error (config/cache.py); a lookup waits at
+    # most half a second for it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "stip",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -173,6 +176,8 @@ if env("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stip <stip@localhost>")
+# Seconds an SMTP connection may wait for the server before the message is tried again later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker on the file system that needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -187,17 +192,31 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # A request that enqueues must not wait for a broker that is down: one quick retry at most
-    # (the outbox sweeper delivers what could not be enqueued).
+    # (the outbox sweeper delivers what could not be enqueued). A connection whose broker went
+    # away without closing it is noticed within seconds (timeouts, keepalive, health checks).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "socket_keepalive": True,
+        "health_check_interval": 10,
         "max_retries": 1,
         "interval_start": 0,
         "interval_step": 0.2,
         "interval_max": 0.5,
     }
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The worker survives a broker outage and resumes by itself (decisions/outbox-notifications.md):
+# it keeps trying to reconnect, at start-up too, for as long as it takes. It holds no message
+# while it waits: tasks are acknowledged when they start (not late) and nothing is scheduled
+# with a countdown or eta (the outbox and the beat sweepers hold what waits, in the database).
+# kombu's Redis transport fails to restore messages held unacknowledged when the connection
+# drops, and the worker then stops. Every task is idempotent and swept again by beat, so a task
+# lost with a worker that died mid-task is done by the next sweep.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # Celery 6's default
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 from celery.schedules import crontab as _crontab  # noqa: E402
@@ -251,6 +270,9 @@ STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0
 # Edits of one document by one person within this many seconds become one notification.
 STIP_NOTIFICATION_COALESCE_SECONDS = env.int("STIP_NOTIFICATION_COALESCE_SECONDS", default=120)
+# An e-mail that meets a passing fault (4xx, no connection) is tried again after these many
+# seconds, one wait per further attempt; then it is marked failed (participation.mail).
+STIP_MAIL_RETRY_AFTER = env.list("STIP_MAIL_RETRY_AFTER", cast=int, default=[60, 300, 1800, 7200])
 STIP_INVITATION_DAYS = 14
 
 # Content-Security-Policy (django-csp): no inline script, no eval, no plugins on our pages.

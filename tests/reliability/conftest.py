@@ -2,9 +2,10 @@
 killed, a real SMTP server that can stall mid-message, and a PostgreSQL row lock held by the test
 to stop a worker in the middle of its transaction.
 
-The worker process runs the production settings' Celery setup (acks_late, reject on worker lost,
-prefetch 1) with `config.settings.dev`, on the test's database and Redis, sending e-mail to the
-SMTP server of the test.
+The worker process runs the production settings' Celery setup (tasks acknowledged when they
+start, prefetch 1, reconnecting to the broker for as long as it takes) with `config.settings.dev`,
+on the test's database and Redis, sending e-mail to the SMTP server of the test. Tests that stop
+Redis start a server of their own on a free port (`own_redis`): the shared one stays up.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import asyncio
 import email
 import email.policy
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -223,5 +226,117 @@ def worker_process(celery_redis, smtp, tmp_path) -> Iterator[WorkerProcess]:  # 
         worker.stop()
         handler.release()
         _forget_unacked(broker_url)
+        if worker.log.exists():  # shown by pytest when the test failed
+            print(worker.log.read_text()[-8000:])
+
+
+# --- a Redis server of the test's own ----------------------------------------------------------
+
+
+class RedisServer:
+    """`redis-server` on a free local port, in its own process group, that the test can kill
+    (SIGKILL: an outage, not a shutdown) and start again on the same port. It keeps nothing on
+    disk, so a restarted server is empty, as one that lost its memory."""
+
+    def __init__(self, workdir: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        assert self.process is None
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until(self.answers, "Redis to answer", timeout=10)
+
+    def answers(self) -> bool:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.2)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.kill()
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed", pytrace=False)
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def worker_on_own_redis(own_redis, smtp, tmp_path, transactional_db) -> Iterator[WorkerProcess]:
+    """A worker process (not started yet) whose broker is `own_redis`; the test process sends
+    its tasks there too."""
+    from config.celery_app import app
+    from tests.worker import _reset_producers
+
+    handler, port = smtp
+    saved = {key: app.conf.get(key) for key in ("broker_url", "task_always_eager")}
+    app.conf.broker_url = own_redis.url
+    app.conf.task_always_eager = False
+    _reset_producers(app)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": own_redis.url,
+        "CELERY_BROKER_URL": own_redis.url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "SITE_URL": "http://testserver",
+        "STIP_LOG_LEVEL": "WARNING",
+    }
+    env.pop("CI", None)
+    worker = WorkerProcess(env, tmp_path / "worker.log")
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        handler.release()
+        for key, value in saved.items():
+            app.conf[key] = value
+        _reset_producers(app)
         if worker.log.exists():  # shown by pytest when the test failed
             print(worker.log.read_text()[-8000:])

@@ -6,11 +6,11 @@ PostgreSQL, Redis and a real SMTP server. It is stopped where the test wants it 
 our code: a row lock that the test's own connection holds (the worker waits for it inside its
 transaction), or an SMTP server that takes a message and then does not answer.
 
-What brings the work back after the kill is the beat sweepers, not Redis: with acks_late the
-killed worker's message stays unacknowledged in Redis, and the Redis transport hands it out again
-only after its visibility timeout (one hour; `task_reject_on_worker_lost` requeues at once only
-when a pool process dies under a live worker). Production runs `participation.outbox_sweep` and
-the timeboxes sweep every minute, so the tests send those tasks, as beat would, to a new worker.
+What brings the work back after the kill is the beat sweepers, not Redis: a task is
+acknowledged when it starts, so the killed worker's message is gone (a worker holding
+unacknowledged messages would not survive a broker outage: test_worker_broker_outage.py).
+Production runs `participation.outbox_sweep` and the timeboxes sweep every minute, so the tests
+send those tasks, as beat would, to a new worker.
 
 The e-mail edge case: a message the SMTP server has taken whose "sent" mark was not committed
 when the worker died goes out again; SMTP cannot say whether it arrived. Each message is marked
@@ -26,7 +26,7 @@ import time_machine
 from django.db import transaction
 from django.utils import timezone
 
-from participation.models import Notification
+from participation.models import Notification, OutgoingMail
 from participation.tasks import outbox_sweep_task
 from tests import factories
 from tests.reliability.conftest import backend_alive, backends_blocked_by_me, wait_until
@@ -123,13 +123,16 @@ def test_fan_out_and_delivery_killed_complete_after_restart_and_nobody_is_told_t
     _kill_while_sending(worker_process, handler, outbox_sweep_task.delay, stall_at=5)
     notified = Notification.objects.filter(event=event)
     assert notified.count() == WATCHERS + 1  # the watchers and the document's author (lead)
-    assert notified.filter(email=Notification.Email.SENT).count() == 4
+    # Every message was in the mail outbox before the first went out; four were sent.
+    assert not notified.exclude(email=Notification.Email.SENT).exists()
+    assert OutgoingMail.objects.count() == WATCHERS + 1
+    assert OutgoingMail.objects.filter(status=OutgoingMail.Status.SENT).count() == 4
 
     # 3. Another worker; the next sweep sends the rest.
     worker_process.start()
     outbox_sweep_task.delay()
     wait_until(
-        lambda: not notified.exclude(email=Notification.Email.SENT).exists(),
+        lambda: not OutgoingMail.objects.exclude(status=OutgoingMail.Status.SENT).exists(),
         "every notification to be mailed",
     )
     worker_process.stop()
@@ -210,13 +213,14 @@ def test_timebox_close_killed_completes_after_restart_with_one_baseline_and_one_
     _kill_while_sending(worker_process, handler, timeboxes_sweep_task.delay, stall_at=3)
     timebox.refresh_from_db()
     assert timebox.status == Timebox.Status.CLOSED
-    assert Notice.objects.filter(status=Notice.Status.SENT).count() == 2
+    assert not Notice.objects.filter(status=Notice.Status.PENDING).exists()
+    assert OutgoingMail.objects.filter(status=OutgoingMail.Status.SENT).count() == 2
 
     # 3. Another worker, the next sweep: the rest of the notices go out.
     worker_process.start()
     timeboxes_sweep_task.delay()
     wait_until(
-        lambda: not Notice.objects.filter(status=Notice.Status.PENDING).exists(),
+        lambda: not OutgoingMail.objects.exclude(status=OutgoingMail.Status.SENT).exists(),
         "every notice to be sent",
     )
     worker_process.stop()

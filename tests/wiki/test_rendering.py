@@ -195,11 +195,3 @@ def test_live_preview_is_sanitised_like_the_page(client, world):
     )
     assert response.status_code == 200
     assert problems_in(response.text) == []
-
-
-def test_rendered_html_is_cached_per_version(world, make_document, django_assert_num_queries):
-    document = make_document(world, title="Gecachet", body="*een*")
-    first = rendering.render_version(world.programme, document.head_id, document.body)
-    with django_assert_num_queries(0):
-        again = rendering.render_version(world.programme, document.head_id, document.body)
-    assert first == again
