@@ -26,14 +26,35 @@ migrate: install dirs
 demo: migrate
 	$(PY) manage.py load_demo
 
-# Web (gunicorn), Celery worker and Celery beat, as in docker-compose.yml; Ctrl-C stops all three.
-run: demo
+# Web (gunicorn), Celery worker and Celery beat, as in docker-compose.yml, under a small
+# supervisor (config/supervise.py) that restarts a process that exits; Ctrl-C stops all three.
+# One line per step here; the steps' details go to var/log/make-run.log, the processes' output
+# to var/log/web.log, worker.log and beat.log.
+RUN_LOG := var/log/make-run.log
+# $(call step,What is done,command): the command's output goes to the log; if it fails, its
+# last lines are shown.
+step = { $(2); } >>$(RUN_LOG) 2>&1 || { echo "$(1) failed. Its last lines (all of it in $(RUN_LOG)):"; \
+	tail -n 25 $(RUN_LOG); exit 1; }
+
+run:
+	@mkdir -p var/log $(VAR_DIRS) && : > $(RUN_LOG)
+	@if ! $(MAKE) --no-print-directory -q $(VENV)/.installed 2>/dev/null; then \
+		echo "Installing dependencies, about a minute… (details in $(RUN_LOG))"; \
+		$(call step,Installing,$(MAKE) --no-print-directory $(VENV)/.installed); fi
+	@echo "Migrating the database…"
+	@$(call step,Migrating,$(PY) manage.py migrate --noinput)
+	@echo "Collecting static files…"
+	@$(call step,Collecting static files,$(PY) manage.py collectstatic --noinput --verbosity 0)
+	@echo "Loading the demo…"
+	@$(call step,Loading the demo,$(PY) manage.py load_demo)
+	@echo "Starting web, worker and beat (their output: var/log/web.log, worker.log, beat.log)…"
 	@echo ""
-	@echo "Stip runs at http://$${STIP_BIND:-127.0.0.1:8000}/  (Wagtail admin: /admin/; Ctrl-C stops it)"
+	@echo "  Stip runs at $$($(PY) -c 'from config.addresses import bind_address, url_of; print(url_of(bind_address()))')/"
+	@echo "  Wagtail admin: /admin/; log-ins of the demo: README.md. Ctrl-C stops it."
 	@echo ""
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" GUNICORN_RELOAD=1 \
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" GUNICORN_RELOAD=1 \
 		DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-config.settings.dev}" \
-		$(VENV)/bin/honcho start --procfile Procfile
+		exec $(PY) -m config.supervise --procfile Procfile --log-dir var/log
 
 # The browser tests' tools (axe-core, pinned in package-lock.json), where npm exists.
 browser-tools:
@@ -75,11 +96,13 @@ bench: install dirs
 bench-rendering: install
 	$(PY) bench/rendering.py
 
-# The README's pictures of a baseline's annex (title page, a use case page), rendered from the
-# demo with pdftoppm by the annex test into docs/screenshots/ (the tests alone write under var/).
-screenshots: install dirs
-	STIP_ANNEX_PICTURES="$(CURDIR)/docs/screenshots" $(VENV)/bin/pytest -q -p no:cacheprovider \
-		tests/timeboxes/test_annex.py -k pictures
+# The README's pictures: the demo's main pages (Chromium) and two pages of a baseline's annex
+# (pdftoppm), taken by the tests that check them, into docs/screenshots/ (a test run alone
+# writes them under var/test-renders/ and leaves the checkout as it was).
+screenshots: install dirs browser-tools
+	STIP_SCREENSHOTS="$(CURDIR)/docs/screenshots" STIP_ANNEX_PICTURES="$(CURDIR)/docs/screenshots" \
+		$(VENV)/bin/pytest -q -p no:cacheprovider tests/e2e/test_screenshots.py \
+		tests/timeboxes/test_annex.py -k "screenshots or pictures"
 
 # A dump of the database (pg_dump, or SQLite's backup API) and a tar of the media, in
 # var/backups/<time>/ (BACKUP_DIR to choose). restore takes BACKUP=<that folder> (default: newest).

@@ -7,7 +7,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from config.api import api
 from participation import login_views
 from participation import views as participation_views
+from participation.login_forms import DjangoAdminLoginForm
 from workspace import views as workspace_views
+
+admin.site.login_form = DjangoAdminLoginForm
 
 urlpatterns = [
     path("i18n/setlang/", participation_views.set_language, name="set_language"),

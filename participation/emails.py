@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .events import PREFERENCES, event_kind, event_kinds, notification_url
 from .models import Event, Invitation, Notification, Profile
+from .selectors import language_of
 
 UNSUBSCRIBE_SALT = "stip.participation.unsubscribe"
 SIGNUP_SALT = "stip.participation.signup"
@@ -42,11 +43,6 @@ def unsubscribe_url(user, preference: str) -> str:
     return absolute(
         reverse("participation:unsubscribe", kwargs={"token": unsubscribe_token(user, preference)})
     )
-
-
-def language_of(user) -> str:
-    language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
-    return language or settings.LANGUAGE_CODE
 
 
 def _message(*, user, subject: str, template: str, context: dict, headers=None):

@@ -17,15 +17,38 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class SignupForm(forms.Form):
-    """Offers the organisations anyone may see (`selectors.organisations_public`): one that
-    takes part only in members-only programmes is not revealed, and its people type its name."""
+class AccountForm(forms.Form):
+    """Who signs up: name, address (their user name), password and language."""
 
     name = OneLineField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("E-mail address"))
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False
     )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
+
+
+class InvitedAccountForm(AccountForm):
+    """Signing up from an invitation by e-mail: the address is the invited one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["email"]
+
+
+class SignupForm(AccountForm):
+    """Offers the organisations anyone may see (`selectors.organisations_public`): one that
+    takes part only in members-only programmes is not revealed, and its people type its name."""
+
+    field_order = [
+        "name",
+        "email",
+        "password",
+        "organisation",
+        "new_organisation",
+        "new_organisation_kind",
+        "language",
+    ]
     organisation = forms.ModelChoiceField(
         label=_("Your organisation"),
         queryset=Organisation.objects.none(),
@@ -47,7 +70,6 @@ class SignupForm(forms.Form):
         initial=Organisation.Kind.SCHOOL,
         required=False,
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,6 +132,53 @@ class InvitationForm(forms.ModelForm):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.none()
         )
+
+
+class InvitationLinkForm(forms.Form):
+    """Offers the organisations the lead may speak for
+    (`permissions.organisations_invitable_by`), or a new one by name."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— a new organisation —"),
+    )
+    new_organisation = OneLineField(
+        label=_("Or the name of a new organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("Stip creates it, confirmed by you."),
+    )
+    new_organisation_kind = forms.ChoiceField(
+        label=_("Kind of organisation, if it is new"),
+        choices=Organisation.Kind.choices,
+        initial=Organisation.Kind.SCHOOL,
+        required=False,
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=Membership.MemberLevel.choices,
+        initial=Membership.MemberLevel.OBSERVER,
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=90,
+        initial=settings.STIP_INVITATION_DAYS,
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.none()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organisation") and not (data.get("new_organisation") or "").strip():
+            self.add_error("organisation", _("Choose the organisation, or name a new one."))
+        return data
 
 
 class AcceptInvitationForm(forms.Form):

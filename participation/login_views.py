@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from .login_forms import LoginForm
 from .sso import SLO_SESSION_KEY, allow_forms_to_identity_providers
 
 logger = logging.getLogger("stip.sso")
@@ -32,7 +33,9 @@ def identity_providers(request) -> list:
 
 class LoginView(auth_views.LoginView):
     """Django's log-in form, finished by allauth: a person with an authenticator app is asked
-    for a code before they are logged in."""
+    for a code before they are logged in. The person types a user name or an e-mail address."""
+
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

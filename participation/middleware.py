@@ -3,13 +3,14 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import translation
 
-from .models import Profile
+from .selectors import language_of
 
 
 class ProfileLanguageMiddleware:
     """A person's language follows them from browser to browser: when a logged-in person's
-    browser has not chosen a language yet (no language cookie), their profile's language is
-    used and remembered in the cookie. Comes after the authentication middleware."""
+    browser has not chosen a language yet (no language cookie), their profile's language (Dutch
+    when they have none, whatever the browser prefers) is used and remembered in the cookie.
+    Comes after the authentication middleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -22,12 +23,9 @@ class ProfileLanguageMiddleware:
             and user.is_authenticated
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
         ):
-            chosen = Profile.objects.filter(user=user).values_list("language", flat=True).first()
-            if chosen in dict(settings.LANGUAGES):
-                translation.activate(chosen)
-                request.LANGUAGE_CODE = chosen
-            else:
-                chosen = None
+            chosen = language_of(user)
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
         response = self.get_response(request)
         if chosen:
             response.set_cookie(

@@ -464,6 +464,62 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.expires_at > django_timezone.now()
 
 
+class InvitationLink(models.Model):
+    """A link a lead shares to let people of one organisation take part in a programme at a
+    level, in one step: whoever opens it signs up (or logs in), and is then one of the
+    organisation's people, with the organisation a member at that level. It works for anyone
+    who has it until it expires or a lead revokes it."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="invitation_links",
+        verbose_name=_("programme"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitation_links",
+        verbose_name=_("organisation"),
+    )
+    level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=Membership.MemberLevel.choices,
+        default=Membership.MemberLevel.OBSERVER,
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=django_timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uses = models.PositiveIntegerField(_("used"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation link")
+        verbose_name_plural = _("invitation links")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.programme} ({self.level})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("participation:invitation_link", kwargs={"token": self.token})
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > django_timezone.now()
+
+
 # --- Events and notifications (the outbox) ---
 
 

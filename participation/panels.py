@@ -12,7 +12,8 @@ each in its `AppConfig.ready`:
   for a script, such as the editor's glossary source (`{% data_attributes "place" programme %}`);
 - `html_filter_register(place, function, order=…)`: a function `(html, programme) -> html` that
   the page's sanitised HTML goes through, such as marking glossary terms
-  (`{% html_filtered "place" html programme %}`).
+  (`{% html_filtered "place" html programme %}`); a page that passes `reader=request.user`
+  calls it as `(html, programme, reader=user)`.
 
 Entries are shown in `order`, then in the order they were registered. The places each app
 offers are listed in docs/architecture.md.

@@ -422,6 +422,19 @@ def may_admit(user, programme: Programme, organisation: Organisation) -> bool:
     return asked or may_invite_for(user, organisation)
 
 
+def may_share_invitation_link(user, programme: Programme, organisation: Organisation) -> bool:
+    """Whether the person may make a link that lets anyone who has it take part in the
+    programme for the organisation: a lead of the programme who may speak for the
+    organisation (`organisations_invitable_by`), as for an invitation by e-mail. Opening the
+    link makes the person one of the organisation's people, as the lead's confirmation would."""
+    return can(user, Action.MANAGE_MEMBERS, programme) and may_invite_for(user, organisation)
+
+
+def may_revoke_invitation_link(user, link) -> bool:
+    """Any lead of the link's programme may revoke it."""
+    return can(user, Action.MANAGE_MEMBERS, link.programme)
+
+
 def may_manage_identity_domains(user, organisation) -> bool:
     """Whether the person may say by which domain or tenant id identity providers name the
     organisation: a superuser, or a lead of a programme the organisation is a member of."""

@@ -6,23 +6,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from . import permissions
 from .models import (
     Affiliation,
     AffiliationRequest,
+    InvitationLink,
     JoinRequest,
     Membership,
     MembershipChange,
     Notification,
     Organisation,
     Programme,
+    ProgrammeRole,
     ProgrammeSettings,
 )
 from .permissions import Action
+
+
+def language_of(user) -> str:
+    """The language a person reads Stip in: their own choice (their profile's), else the site's
+    (Dutch). A browser's language preference is not a person's choice: a person without a
+    profile language reads Dutch like everyone else until they pick another."""
+    signed_in = getattr(user, "is_authenticated", False)
+    profile = getattr(user, "stip_profile", None) if signed_in else None
+    language = getattr(profile, "language", "")
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def programme_for(user, slug: str, action: Action = Action.VIEW) -> Programme:
@@ -241,4 +256,246 @@ def login_requirement_of(programme: Programme) -> str:
         .values_list("login_requirement", flat=True)
         .first()
         or ""
+    )
+
+
+def account_for_login(identifier: str):
+    """The account a person means by what they typed on a log-in form: their user name (as
+    typed, else in any case) or their e-mail address (in any case; only when one account has
+    it). None when nothing, or more than one account, fits."""
+    User = get_user_model()
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    field = User.USERNAME_FIELD
+    for lookup in ({field: identifier}, {f"{field}__iexact": identifier}):
+        found = list(User._default_manager.filter(**lookup)[:2])
+        if len(found) == 1:
+            return found[0]
+    if "@" in identifier:
+        found = list(User._default_manager.filter(email__iexact=identifier)[:2])
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def affiliation_confirmers(organisation: Organisation) -> list:
+    """Who is asked to confirm that someone works for the organisation: its contacts, for a
+    confirmed organisation that has them; otherwise the leads of the programmes it takes part
+    in or asks to join; otherwise the superusers. Each of them may decide it
+    (`permissions.may_confirm_affiliation`), and nobody else is told."""
+    User = get_user_model()
+    active = User.objects.filter(is_active=True)
+    contacts = active.filter(
+        affiliations__organisation=organisation,
+        affiliations__is_contact=True,
+        affiliations__organisation__is_confirmed=True,
+    )
+    involved = Programme.objects.filter(
+        Q(memberships__organisation=organisation)
+        | Q(
+            join_requests__organisation=organisation,
+            join_requests__status=JoinRequest.Status.PENDING,
+        )
+    )
+    leads = active.filter(
+        programme_roles__role=ProgrammeRole.Role.LEAD, programme_roles__programme__in=involved
+    )
+    for people in (contacts, leads, active.filter(is_superuser=True)):
+        allowed = [
+            person
+            for person in people.distinct().order_by("pk")
+            if permissions.may_confirm_affiliation(person, organisation)
+        ]
+        if allowed:
+            return allowed
+    return []
+
+
+@dataclass
+class PathStep:
+    """One step on a person's way into a programme: done, or what it waits for and whom."""
+
+    key: str
+    label: str
+    done: bool
+    detail: str = ""
+    waiting_for: str = ""
+
+
+def _names(people, limit: int = 3) -> str:
+    names = [person.get_full_name() or person.get_username() for person in people[:limit]]
+    if len(people) > limit:
+        names.append(_("and %(count)s more") % {"count": len(people) - limit})
+    return ", ".join(names)
+
+
+def _leads_of(programme: Programme) -> list:
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            programme_roles__programme=programme,
+            programme_roles__role=ProgrammeRole.Role.LEAD,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# The steps of `joining_path` that belong to one programme (the others are the person's own).
+PROGRAMME_STEPS = ("join_request", "approved", "level")
+
+
+def joining_path(user, programme: Programme | None = None) -> list[PathStep]:
+    """Where the person stands on the way in: signed up, e-mail address confirmed, affiliation
+    confirmed and, for a programme, asked to join, admitted and at which level; each step not
+    done yet says whom it waits for (the person, the organisation's confirmers, the leads)."""
+    from .models import Profile
+
+    you = _("you")
+    if user is None or user.pk is None:
+        return [PathStep("signed_up", _("Signed up"), False, waiting_for=you)]
+    steps = [PathStep("signed_up", _("Signed up"), True, detail=user.email or user.username)]
+
+    profile = Profile.objects.filter(user=user).first()
+    confirmed = bool(profile and profile.email_confirmed_at) or user.socialaccount_set.exists()
+    steps.append(
+        PathStep(
+            "email",
+            _("E-mail address confirmed"),
+            confirmed or not user.has_usable_password(),
+            waiting_for=""
+            if confirmed
+            else _("you: open the link we sent to %(email)s") % {"email": user.email},
+        )
+    )
+
+    organisations = list(organisations_of(user))
+    pending = list(
+        AffiliationRequest.objects.filter(
+            user=user, status=AffiliationRequest.Status.PENDING
+        ).select_related("organisation")
+    )
+    if organisations:
+        steps.append(
+            PathStep(
+                "affiliation",
+                _("Affiliation confirmed"),
+                True,
+                detail=", ".join(o.name for o in organisations),
+            )
+        )
+    elif pending:
+        organisation = pending[0].organisation
+        confirmers = affiliation_confirmers(organisation)
+        steps.append(
+            PathStep(
+                "affiliation",
+                _("Affiliation confirmed"),
+                False,
+                detail=organisation.name,
+                waiting_for=_names(confirmers)
+                if confirmers
+                else _("the leads of the programme %(organisation)s asks to join: ask to join one")
+                % {"organisation": organisation.name},
+            )
+        )
+    else:
+        steps.append(
+            PathStep(
+                "affiliation",
+                _("Affiliation confirmed"),
+                False,
+                waiting_for=_("you: name your organisation, or open an invitation link"),
+            )
+        )
+    if programme is None:
+        return steps
+
+    membership = (
+        Membership.objects.filter(programme=programme, organisation__in=organisations)
+        .select_related("organisation")
+        .order_by("level")  # "contributor" before "observer"
+        .first()
+    )
+    requests = JoinRequest.objects.filter(
+        programme=programme,
+        organisation__in=[o.pk for o in organisations] + [p.organisation_id for p in pending],
+    )
+    asking = requests.filter(status=JoinRequest.Status.PENDING).select_related("organisation")
+    asked = asking.first()
+    leads = _names(_leads_of(programme)) or _("the programme's leads")
+    steps.append(
+        PathStep(
+            "join_request",
+            _("Asked to join"),
+            membership is not None or requests.exists(),
+            detail=asked.organisation.name if asked else "",
+            waiting_for=""
+            if membership is not None or requests.exists()
+            else _("you: ask to join for your organisation"),
+        )
+    )
+    waiting_to_join = asked is not None and membership is None
+    steps.append(
+        PathStep(
+            "approved",
+            _("Admitted"),
+            membership is not None,
+            detail=membership.organisation.name if membership else "",
+            waiting_for=leads if waiting_to_join else "",
+        )
+    )
+    promotion = asked if membership is not None and asked is not None else None
+    steps.append(
+        PathStep(
+            "level",
+            _("Level"),
+            membership is not None and promotion is None,
+            detail=membership.get_level_display() if membership else "",
+            waiting_for=(
+                _("%(leads)s, on your request to become %(level)s")
+                % {"leads": leads, "level": promotion.get_level_display()}
+            )
+            if promotion
+            else "",
+        )
+    )
+    return steps
+
+
+def invitation_links_of(programme: Programme) -> QuerySet[InvitationLink]:
+    """The programme's invitation links, usable ones first, then the newest."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.utils import timezone
+
+    return (
+        InvitationLink.objects.filter(programme=programme)
+        .select_related("organisation", "created_by", "revoked_by")
+        .annotate(
+            usable=Case(
+                When(revoked_at__isnull=True, expires_at__gt=timezone.now(), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-usable", "-created_at")[:50]
+    )
+
+
+def programmes_on_the_way_of(user) -> QuerySet[Programme]:
+    """The programmes the person's organisations take part in or asked to join (theirs or the
+    ones they wait to be confirmed for)."""
+    organisations = Q(affiliations__user=user) | Q(
+        affiliation_requests__user=user,
+        affiliation_requests__status=AffiliationRequest.Status.PENDING,
+    )
+    involved = Organisation.objects.filter(organisations).values("pk")
+    return (
+        Programme.objects.filter(
+            Q(memberships__organisation__in=involved) | Q(join_requests__organisation__in=involved)
+        )
+        .distinct()
+        .order_by("name")
     )

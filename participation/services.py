@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -31,6 +31,7 @@ from .models import (
     Event,
     IdentityDomain,
     Invitation,
+    InvitationLink,
     JoinRequest,
     Membership,
     MembershipChange,
@@ -42,6 +43,7 @@ from .models import (
     ProgrammeSettings,
 )
 from .permissions import Action
+from .selectors import affiliation_confirmers
 from .text import one_line
 
 logger = logging.getLogger("stip.participation")
@@ -290,23 +292,13 @@ def signup(
     """Create an inactive account and send the confirmation link. The person names an existing
     organisation (its contact or a lead confirms them) or a new one (created unconfirmed; a lead
     confirms both). The e-mail address is the user name."""
-    User = get_user_model()
-    email = User.objects.normalize_email(email).strip().lower()
-    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-        raise ValidationError(
-            {"email": _("There is already an account with this e-mail address; log in instead.")}
-        )
+    _address_free(email)
     new_organisation_name = one_line(new_organisation_name)
     if organisation is None and not new_organisation_name:
         raise ValidationError({"organisation": _("Choose your organisation, or name a new one.")})
-    first_name, _space, last_name = one_line(name).partition(" ")
-    user = User(
-        username=email, email=email, first_name=first_name, last_name=last_name, is_active=False
+    user = _account_create(
+        name=name, email=email, password=password, language=language, active=False
     )
-    password_validation.validate_password(password, user)
-    user.set_password(password)
-    user.save()
-    Profile.objects.create(user=user, language=language or settings.LANGUAGE_CODE)
     created = False
     if organisation is None:
         organisation_name = new_organisation_name
@@ -327,6 +319,32 @@ def signup(
     transaction.on_commit(
         lambda: _enqueue_or_run("participation.signup_confirmation_send", user.pk)
     )
+    return user
+
+
+def _address_free(email: str) -> str:
+    """The address, normalised, if no account has it as name or address yet."""
+    User = get_user_model()
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise ValidationError(
+            {"email": _("There is already an account with this e-mail address; log in instead.")}
+        )
+    return email
+
+
+def _account_create(*, name: str, email: str, password: str, language: str, active: bool):
+    """A password account whose user name is its e-mail address."""
+    User = get_user_model()
+    email = _address_free(email)
+    first_name, _space, last_name = one_line(name).partition(" ")
+    user = User(
+        username=email, email=email, first_name=first_name, last_name=last_name, is_active=active
+    )
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    Profile.objects.create(user=user, language=language or settings.LANGUAGE_CODE)
     return user
 
 
@@ -379,39 +397,6 @@ def signup_confirm(*, token: str):
             lambda pk=pk: _enqueue_or_run("participation.affiliation_request_announce", pk)
         )
     return user
-
-
-def affiliation_confirmers(organisation: Organisation) -> list:
-    """Who is asked to confirm that someone works for the organisation: its contacts, for a
-    confirmed organisation that has them; otherwise the leads of the programmes it takes part
-    in or asks to join; otherwise the superusers. Each of them may decide it
-    (`permissions.may_confirm_affiliation`), and nobody else is told."""
-    User = get_user_model()
-    active = User.objects.filter(is_active=True)
-    contacts = active.filter(
-        affiliations__organisation=organisation,
-        affiliations__is_contact=True,
-        affiliations__organisation__is_confirmed=True,
-    )
-    involved = Programme.objects.filter(
-        Q(memberships__organisation=organisation)
-        | Q(
-            join_requests__organisation=organisation,
-            join_requests__status=JoinRequest.Status.PENDING,
-        )
-    )
-    leads = active.filter(
-        programme_roles__role=ProgrammeRole.Role.LEAD, programme_roles__programme__in=involved
-    )
-    for people in (contacts, leads, active.filter(is_superuser=True)):
-        allowed = [
-            person
-            for person in people.distinct().order_by("pk")
-            if permissions.may_confirm_affiliation(person, organisation)
-        ]
-        if allowed:
-            return allowed
-    return []
 
 
 def affiliation_request_announce(*, request_id: int) -> int:
@@ -744,6 +729,179 @@ def invitation_accept(*, token: str, user, organisation: Organisation | None = N
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     permissions.forget(user)
     return invitation
+
+
+@transaction.atomic
+def invitation_signup(*, token: str, name: str, password: str, language: str = ""):
+    """Sign up from an invitation by e-mail that names the organisation, and accept it at once:
+    the account gets the invited address, confirmed (the link came to that mailbox), so the
+    person takes part without a confirmation mail or a wait."""
+    from allauth.account.models import EmailAddress
+
+    invitation = invitation_usable(token)
+    if invitation.organisation is None:
+        raise JoiningError(_("Sign up first, naming your organisation, then open this link again."))
+    user = _account_create(
+        name=name, email=invitation.email, password=password, language=language, active=True
+    )
+    profile = notifications.profile_of(user)
+    profile.email_confirmed_at = timezone.now()
+    profile.save(update_fields=["email_confirmed_at"])
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    invitation_accept(token=token, user=user)
+    return user
+
+
+# --- Invitation links: joining in one step ---
+
+
+@transaction.atomic
+def invitation_link_create(
+    *,
+    programme: Programme,
+    by,
+    level: str = Membership.MemberLevel.OBSERVER,
+    organisation: Organisation | None = None,
+    new_organisation_name: str = "",
+    new_organisation_kind: str = Organisation.Kind.SCHOOL,
+    days: int | None = None,
+) -> InvitationLink:
+    """A link that lets whoever opens it take part in the programme for the organisation at the
+    level, in one step (`invitation_link_accept`). A lead who may speak for the organisation
+    (`permissions.may_share_invitation_link`); a new organisation named here is created,
+    confirmed by the lead who names it. The link expires after `days` (STIP_INVITATION_DAYS)."""
+    permissions.check(by, Action.MANAGE_MEMBERS, programme)
+    _validate_level(level)
+    days = getattr(settings, "STIP_INVITATION_DAYS", 14) if days is None else days
+    if not 1 <= days <= 90:
+        raise ValidationError({"days": _("A link is valid for 1 to 90 days.")})
+    if organisation is None:
+        name = one_line(new_organisation_name)
+        if not name:
+            raise ValidationError(
+                {"organisation": _("Choose the organisation, or name a new one.")}
+            )
+        organisation = Organisation.objects.filter(name__iexact=name).first()
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                name=name,
+                slug=_unique_organisation_slug(name),
+                kind=new_organisation_kind
+                if new_organisation_kind in Organisation.Kind.values
+                else Organisation.Kind.OTHER,
+                is_confirmed=True,
+            )
+    if not permissions.may_share_invitation_link(by, programme, organisation):
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "People work for %(organisation)s already, and you do not speak for it: "
+                    "ask one of them to ask to join, or invite one of them by e-mail."
+                )
+                % {"organisation": organisation.name}
+            }
+        )
+    return InvitationLink.objects.create(
+        programme=programme,
+        organisation=organisation,
+        level=level,
+        token=secrets.token_urlsafe(32),
+        created_by=by,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+
+
+@transaction.atomic
+def invitation_link_revoke(*, link: InvitationLink, by) -> InvitationLink:
+    """From now on the link lets nobody in; who used it keeps taking part."""
+    if not permissions.may_revoke_invitation_link(by, link):
+        raise PermissionDenied(_("Only a lead of the programme may withdraw its links."))
+    link = InvitationLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.revoked_by = by
+        link.save(update_fields=["revoked_at", "revoked_by"])
+    return link
+
+
+def invitation_link_usable(token: str) -> InvitationLink:
+    link = (
+        InvitationLink.objects.select_related("programme", "organisation", "created_by")
+        .filter(token=token)
+        .first()
+    )
+    if link is None:
+        raise JoiningError(_("This invitation link is not valid."))
+    lead = link.created_by
+    who = (lead.get_full_name() or lead.get_username()) if lead else _("the programme's lead")
+    if link.revoked_at is not None:
+        raise JoiningError(
+            _("This invitation link has been withdrawn. Ask %(lead)s for a new one.")
+            % {"lead": who}
+        )
+    if link.expires_at <= timezone.now():
+        raise JoiningError(
+            _("This invitation link has expired. Ask %(lead)s for a new one.") % {"lead": who}
+        )
+    return link
+
+
+@transaction.atomic
+def invitation_link_accept(*, token: str, user) -> InvitationLink:
+    """Take part through the link: the person is one of the organisation's people (the lead who
+    made the link vouched for whoever has it; a pending request to be confirmed there is
+    settled), and the organisation takes part at the link's level (one already higher keeps
+    its level).
+
+    Locking: the link row is locked, so a lead who revokes it meanwhile wins or waits."""
+    found = invitation_link_usable(token)
+    link = InvitationLink.objects.select_for_update().get(pk=found.pk)
+    if not link.is_usable:
+        invitation_link_usable(token)  # raises, with the reason
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied(_("Log in or sign up to accept the invitation."))
+    organisation = link.organisation
+    Affiliation.objects.get_or_create(user=user, organisation=organisation)
+    AffiliationRequest.objects.filter(
+        user=user, organisation=organisation, status=AffiliationRequest.Status.PENDING
+    ).update(
+        status=AffiliationRequest.Status.CONFIRMED,
+        decided_by=link.created_by,
+        decided_at=timezone.now(),
+    )
+    current = Membership.objects.filter(programme=link.programme, organisation=organisation).first()
+    if current is None or (
+        current.level == Membership.MemberLevel.OBSERVER
+        and link.level == Membership.MemberLevel.CONTRIBUTOR
+    ):
+        _membership_apply(
+            programme=link.programme,
+            organisation=organisation,
+            level=link.level,
+            by=link.created_by,
+            reason=_("Joined through an invitation link (%(person)s).")
+            % {"person": user.get_full_name() or user.get_username()},
+        )
+    InvitationLink.objects.filter(pk=link.pk).update(uses=F("uses") + 1)
+    permissions.forget(user)
+    return link
+
+
+@transaction.atomic
+def invitation_link_signup(*, token: str, name: str, email: str, password: str, language: str = ""):
+    """Sign up through an invitation link and take part at once: the account is active
+    straight away, since the lead vouched for whoever has the link. The address is confirmed
+    as after any sign-up (the same e-mail is sent); until then the person's path says so, and
+    single sign-on does not join the account."""
+    invitation_link_usable(token)
+    user = _account_create(
+        name=name, email=email, password=password, language=language, active=True
+    )
+    invitation_link_accept(token=token, user=user)
+    transaction.on_commit(
+        lambda: _enqueue_or_run("participation.signup_confirmation_send", user.pk)
+    )
+    return user
 
 
 # --- Notifications and preferences ---

@@ -17,9 +17,12 @@ from . import notifications, permissions, selectors, services
 from .events import event_kind, notification_url
 from .forms import (
     AcceptInvitationForm,
+    AccountForm,
     ApiTokenForm,
     DecisionForm,
     InvitationForm,
+    InvitationLinkForm,
+    InvitedAccountForm,
     JoinForm,
     LevelForm,
     PreferencesForm,
@@ -27,10 +30,19 @@ from .forms import (
     add_service_errors,
 )
 from .http import id_from, ids_from
-from .models import AffiliationRequest, JoinRequest, Membership, Organisation, ProgrammeSettings
+from .models import (
+    AffiliationRequest,
+    InvitationLink,
+    JoinRequest,
+    Membership,
+    Organisation,
+    ProgrammeSettings,
+)
 from .pending import pending_affiliations_tell
 from .permissions import Action
 from .selectors import programme_for
+
+LOGIN_BACKEND = "participation.backends.UsernameOrEmailBackend"
 
 # --- Sign-up ---
 
@@ -48,7 +60,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.signup(
+            user = services.signup(
                 name=data["name"],
                 email=data["email"],
                 password=data["password"],
@@ -63,7 +75,11 @@ def signup(request):
             else:
                 form.add_error("password", error)
         else:
-            return render(request, "participation/signup_done.html", {"email": data["email"]})
+            return render(
+                request,
+                "participation/signup_done.html",
+                {"email": data["email"], "path": selectors.joining_path(user)},
+            )
     return render(request, "participation/signup.html", {"form": form})
 
 
@@ -72,13 +88,37 @@ def confirm(request, token):
         user = services.signup_confirm(token=token)
     except services.JoiningError as error:
         return render(request, "participation/confirm_failed.html", {"message": error.message})
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=LOGIN_BACKEND)
     messages.success(
         request,
         _("Your e-mail address is confirmed. Welcome to Stip!"),
     )
     pending_affiliations_tell(request, user)
     return redirect("home")
+
+
+@login_required
+def path(request):
+    """Where the person stands: their account, address and affiliation, and for each programme
+    they take part in or asked to join, how far they are and whom they wait for."""
+    return render(
+        request,
+        "participation/path.html",
+        {
+            "path": selectors.joining_path(request.user),
+            "programmes": [
+                {
+                    "programme": programme,
+                    "path": [
+                        step
+                        for step in selectors.joining_path(request.user, programme)
+                        if step.key in selectors.PROGRAMME_STEPS
+                    ],
+                }
+                for programme in selectors.programmes_on_the_way_of(request.user)
+            ],
+        },
+    )
 
 
 @login_required
@@ -212,6 +252,7 @@ def join(request, programme):
             "form": form,
             "has_organisation": organisations.exists(),
             "memberships": memberships.values(),
+            "path": selectors.joining_path(request.user, programme),
         },
     )
 
@@ -298,12 +339,135 @@ def invite(request, programme):
     return render(request, "participation/invite.html", {"programme": programme, "form": form})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_links(request, programme):
+    """A lead's links for joining in one step: make one, see who may still use which."""
+    programme = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
+    form = InvitationLinkForm(
+        request.POST or None,
+        organisations=permissions.organisations_invitable_by(request.user).order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            link = services.invitation_link_create(
+                programme=programme,
+                by=request.user,
+                level=data["level"],
+                organisation=data["organisation"],
+                new_organisation_name=data["new_organisation"],
+                new_organisation_kind=data["new_organisation_kind"] or Organisation.Kind.OTHER,
+                days=data["days"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The link for %(organisation)s is ready: copy it below and send it.")
+                % {"organisation": link.organisation.name},
+            )
+            return redirect("participation:invitation_links", programme=programme.slug)
+    return render(
+        request,
+        "participation/invitation_links.html",
+        {
+            "programme": programme,
+            "form": form,
+            "links": [
+                {"link": link, "url": request.build_absolute_uri(link.get_absolute_url())}
+                for link in selectors.invitation_links_of(programme)
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def invitation_link_revoke(request, programme, pk):
+    programme = programme_for(request.user, programme, Action.MANAGE_MEMBERS)
+    link = get_object_or_404(InvitationLink, pk=pk, programme=programme)
+    services.invitation_link_revoke(link=link, by=request.user)
+    messages.success(request, _("The link is withdrawn; it lets nobody in any more."))
+    return redirect("participation:invitation_links", programme=programme.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_link(request, token):
+    """Joining in one step: whoever opens a lead's link signs up here (or logs in and accepts)
+    and takes part in the programme for the organisation at once."""
+    try:
+        link = services.invitation_link_usable(token)
+    except services.JoiningError as error:
+        return render(
+            request, "participation/invitation_link.html", {"message": error.message}, status=410
+        )
+    anonymous = not request.user.is_authenticated
+    form = AccountForm(
+        request.POST if request.method == "POST" and anonymous else None,
+        initial={"language": request.LANGUAGE_CODE},
+    )
+    if request.method == "POST" and (not anonymous or form.is_valid()):
+        try:
+            if anonymous:
+                data = form.cleaned_data
+                user = services.invitation_link_signup(
+                    token=token,
+                    name=data["name"],
+                    email=data["email"],
+                    password=data["password"],
+                    language=data["language"] or request.LANGUAGE_CODE,
+                )
+                login(request, user, backend=LOGIN_BACKEND)
+            else:
+                services.invitation_link_accept(token=token, user=request.user)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                form.add_error("password", error)
+        except services.JoiningError as error:
+            return render(
+                request,
+                "participation/invitation_link.html",
+                {"message": error.message},
+                status=410,
+            )
+        else:
+            messages.success(
+                request,
+                _("Welcome to %(programme)s: you take part for %(organisation)s as %(level)s.")
+                % {
+                    "programme": link.programme.name,
+                    "organisation": link.organisation.name,
+                    "level": link.get_level_display(),
+                },
+            )
+            if anonymous:
+                messages.info(
+                    request,
+                    _("We sent a link to %(email)s: open it to confirm your address.")
+                    % {"email": request.user.email},
+                )
+            return redirect(link.programme.get_absolute_url())
+    return render(
+        request,
+        "participation/invitation_link.html",
+        {"link": link, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
     try:
         found = services.invitation_usable(token)
     except services.JoiningError as error:
         return render(request, "participation/invitation.html", {"message": error.message})
+    if not request.user.is_authenticated and found.organisation is not None:
+        return _invitation_signup(request, token, found)
     organisations = selectors.organisations_of(request.user)
     form = AcceptInvitationForm(request.POST or None, organisations=organisations)
     if (
@@ -332,6 +496,39 @@ def invitation(request, token):
         request,
         "participation/invitation.html",
         {"invitation": found, "form": form},
+    )
+
+
+def _invitation_signup(request, token, found):
+    """An invitation by e-mail that names the organisation: sign up on its page and take part."""
+    form = InvitedAccountForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.invitation_signup(
+                token=token,
+                name=data["name"],
+                password=data["password"],
+                language=data["language"] or request.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                form.add_error("password", error)
+        except services.JoiningError as error:
+            return render(request, "participation/invitation.html", {"message": error.message})
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(
+                request, _("Welcome to %(programme)s.") % {"programme": found.programme.name}
+            )
+            return redirect(found.programme.get_absolute_url())
+    return render(
+        request,
+        "participation/invitation.html",
+        {"invitation": found, "signup_form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -137,6 +137,78 @@ def test_makefile_creates_the_folders_of_the_zero_setup_default():
         assert folder in makefile
 
 
+# --- The address Stip is served on --------------------------------------------------------
+
+
+def _dev_settings(*names: str, **extra: str) -> list[str]:
+    env = production_env(DJANGO_SETTINGS_MODULE="config.settings.dev", **extra)
+    for name in ("SITE_URL", "DJANGO_ALLOWED_HOSTS", "REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    code = "from django.conf import settings; " + "; ".join(
+        f"print(settings.{name})" for name in names
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-len(names) :]
+
+
+def test_links_follow_the_address_stip_is_served_on_in_development():
+    site_url, admin_url, hosts = _dev_settings(
+        "SITE_URL", "WAGTAILADMIN_BASE_URL", "ALLOWED_HOSTS", STIP_BIND="127.0.0.1:8123"
+    )
+    assert site_url == admin_url == "http://127.0.0.1:8123"
+    assert "127.0.0.1" in hosts
+
+
+def test_serving_on_every_interface_links_to_this_machine_by_name():
+    (site_url, hosts) = _dev_settings("SITE_URL", "ALLOWED_HOSTS", STIP_BIND="0.0.0.0:8000")
+    assert site_url == f"http://{socket.gethostname()}:8000"
+    assert socket.gethostname() in hosts  # and the page answers at that name
+
+
+def test_gunicorn_binds_to_stip_bind():
+    from config.addresses import url_of
+
+    result = subprocess.run(
+        [PYTHON, "-c", "import config.gunicorn as g; print(g.bind)"],
+        cwd=ROOT,
+        env=production_env(STIP_BIND="127.0.0.1:8123"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "127.0.0.1:8123"
+    assert url_of("[::1]:9000") == "http://[::1]:9000"
+    assert url_of("localhost:80") == "http://localhost"
+
+
+def test_the_worker_without_redis_says_no_more_than_it_must():
+    """The broker on the file system names its host, so kombu does not warn that none was
+    supplied on every connection."""
+    env = production_env(DJANGO_SETTINGS_MODULE="config.settings.dev")
+    env.pop("REDIS_URL", None)
+    env.pop("CELERY_BROKER_URL", None)
+    result = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import logging; logging.basicConfig(); "
+            "from config.celery_app import app; "
+            "app.loader.import_default_modules(); "
+            "connection = app.connection_for_write(); connection.info(); "
+            "print(connection.as_uri())",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("filesystem://")
+    assert "No hostname" not in result.stderr
+
+
 # --- The compose commands, run as processes against PostgreSQL and Redis ----------------
 
 
@@ -242,3 +314,111 @@ def test_compose_processes_serve_pages_and_answer_pings(django_db_setup, tmp_pat
     finally:
         for process in processes.values():
             _stop(process)
+
+
+# --- make run's supervisor ----------------------------------------------------------------
+
+
+def _wait_until(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout} s: {what}", pytrace=False)
+        time.sleep(0.25)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child of the supervisor that exited but was not reaped yet is gone too.
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    return True
+
+
+def test_make_run_starts_the_procfile_under_the_supervisor():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-m config.supervise --procfile Procfile" in makefile
+    assert "honcho" not in makefile
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_supervisor_restarts_a_process_that_dies_and_stops_all_on_ctrl_c(django_db_setup, tmp_path):
+    """The Procfile's web, worker and beat under `python -m config.supervise`, as `make run`
+    starts them: a killed worker is reported and started again; Ctrl-C (SIGINT to the
+    terminal's process group) stops all three within a few seconds, exit code 0, no errors."""
+    from django.db import connection
+
+    port = _free_port()
+    env = production_env(
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        DATABASE_URL=_database_url(connection.settings_dict),
+        REDIS_URL=os.environ["REDIS_URL"],
+        STIP_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "celerybeat-schedule"),
+    )
+    logs = tmp_path / "log"
+    output = tmp_path / "supervisor.out"
+    supervisor = subprocess.Popen(
+        [PYTHON, "-m", "config.supervise", "--procfile", "Procfile", "--log-dir", str(logs)],
+        cwd=ROOT,
+        env=env,
+        stdout=output.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+    def said() -> str:
+        return output.read_text()
+
+    def log(name: str) -> str:
+        path = logs / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    try:
+        _wait_until(lambda: _answers(f"http://127.0.0.1:{port}/accounts/login/"), 60, "web answers")
+        _wait_until(lambda: " ready." in log("worker"), 60, "the worker is ready")
+        _wait_until(lambda: "beat: Starting" in log("beat"), 30, "beat starts")
+        pids = dict(re.findall(r"(\w+) started \(pid (\d+)", said()))
+        assert set(pids) == {"web", "worker", "beat"}, said()
+
+        os.kill(int(pids["worker"]), signal.SIGKILL)
+        _wait_until(lambda: "worker started again" in said(), 20, "the worker is restarted")
+        assert "worker was killed by signal 9" in said()
+        new_worker = int(re.search(r"worker started again \(pid (\d+)", said()).group(1))
+        _wait_until(lambda: log("worker").count(" ready.") >= 2, 60, "the new worker is ready")
+        assert _alive(new_worker)
+        assert _answers(f"http://127.0.0.1:{port}/accounts/login/")
+
+        before = {name: len(log(name)) for name in ("web", "worker", "beat")}
+        heard = len(said())
+        os.killpg(supervisor.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        started = time.monotonic()
+        code = supervisor.wait(timeout=20)
+        took = time.monotonic() - started
+    finally:
+        if supervisor.poll() is None:
+            os.killpg(supervisor.pid, signal.SIGKILL)
+            supervisor.wait()
+
+    assert code == 0, said()
+    assert took < 8, f"stopping took {took:.1f} s"
+    assert "Stopped." in said()
+    for pid in (int(pids["web"]), int(pids["beat"]), new_worker):
+        assert not _alive(pid)
+    after = said()[heard:] + "".join(log(name)[before[name] :] for name in before)
+    for bad in ("ERROR", "CRITICAL", "Traceback", "killing it"):
+        assert bad not in after, after

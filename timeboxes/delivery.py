@@ -14,20 +14,12 @@ from django.utils.translation import gettext as _
 from participation.emails import PREFERENCE_LABELS, absolute, unsubscribe_url
 from participation.mail import mail_queue
 from participation.notifications import message_id
+from participation.selectors import language_of
 
 from . import selectors
 from .models import Notice, Timebox, TimeboxEvent
 
 logger = logging.getLogger("stip.timeboxes")
-
-
-def language_of(user) -> str:
-    """The person's language: their own choice when participation records one, else the site's."""
-    for holder in (getattr(user, "stip_profile", None), user):
-        language = getattr(holder, "language", None) if holder is not None else None
-        if language and language in dict(settings.LANGUAGES):
-            return language
-    return settings.LANGUAGE_CODE
 
 
 def _subject(notice: Notice, timebox: Timebox) -> str:

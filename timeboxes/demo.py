@@ -74,8 +74,17 @@ def _closed_vision_phase(programme: Programme, lead, vision: Document, people: d
     author = people.get("aventus", lead)
     wiki.document_save(
         document=vision,
-        body=vision.body.rstrip("\n") + "\n- Open standaarden waar ze bestaan.\n",
+        body=principle_added(vision.body, "Open standaarden waar ze bestaan."),
         base_version_id=vision.head_id,
         author=author,
         summary="Na de visiefase: open standaarden",
     )
+
+
+def principle_added(body: str, principle: str) -> str:
+    """The vision with one more item at the end of its list of principles ("## Uitgangspunten"),
+    not after the table that ends the text (a list line right after a table is read as a row)."""
+    heading = body.index("## Uitgangspunten")
+    end = body.find("\n\n", body.index("\n- ", heading))
+    end = len(body.rstrip("\n")) if end == -1 else end
+    return f"{body[:end]}\n- {principle}{body[end:]}"

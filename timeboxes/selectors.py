@@ -478,9 +478,17 @@ class Comparison:
         return (self.right or self.left).title
 
 
+def compare_sides(baseline: Baseline, other: Baseline | None) -> tuple[Baseline, Baseline | None]:
+    """The two sides of a comparison, the older on the left, as a diff reads: what the newer
+    one has more shows as added, not as removed. Now (None) is always the newer side."""
+    if other is not None and (other.created_at, other.pk) < (baseline.created_at, baseline.pk):
+        return other, baseline
+    return baseline, other
+
+
 def compare(baseline: Baseline, other: Baseline | None) -> list[Comparison]:
-    """Document by document: a baseline against another baseline, or against now (None).
-    Documents only on one side show as added or removed."""
+    """Document by document: a baseline (left) against a later baseline, or against now (None),
+    on the right (see `compare_sides`). Documents only on one side show as added or removed."""
     left = {d.document_id: d for d in baseline_documents(baseline)}
     if other is None:
         right = {

@@ -367,7 +367,8 @@ def baseline_compare(request, programme, pk):
     other = None
     if other_ref != "now":
         other = selectors.baseline_for(request.user, programme, id_from(other_ref))
-    rows = selectors.compare(baseline, other)
+    older, newer = selectors.compare_sides(baseline, other)
+    rows = selectors.compare(older, newer)
     with timezone.override(programme.timezone):
         return render(
             request,
@@ -376,6 +377,8 @@ def baseline_compare(request, programme, pk):
                 "programme": programme,
                 "baseline": baseline,
                 "other": other,
+                "older": older,
+                "newer": newer,
                 "rows": rows,
                 "changed": sum(1 for row in rows if row.state != "unchanged"),
                 "choices": Baseline.objects.filter(timebox__programme=programme)

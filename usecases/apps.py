@@ -61,6 +61,7 @@ class UsecasesConfig(AppConfig):
             "wiki.document.after_tabs", "usecases/includes/wiki_document_link.html", order=20
         )
         html_filter_register("wiki.document.prose", glossary_marked)
+        panel_register("wiki.document.children", "usecases/includes/wiki_document_children.html")
         panel_register("wiki.document.after_children", "usecases/includes/wiki_document_below.html")
         panel_register("wiki.document.add_below", "usecases/includes/wiki_add_below.html")
         data_attribute_register("wiki.editor", "glossary-url", "usecases:glossary_json")
@@ -74,10 +75,14 @@ class UsecasesConfig(AppConfig):
 
         from wiki import display
 
-        from .display import usecase_body
+        from . import structure
+        from .display import usecase_body, usecase_diff_page
 
         # The wiki shows a use case document in its structured form, in the reader's language.
         display.register_body(Document.Kind.USE_CASE, usecase_body)
+        # and compares its versions field by field, with the labels in the reader's language.
+        display.register_diff_page(Document.Kind.USE_CASE, usecase_diff_page)
+        display.register_reading_text(Document.Kind.USE_CASE, structure.reading_text)
 
         from wiki import exports as wiki_exports
 

@@ -8,6 +8,8 @@ template that import and export read; it is not what a reader sees.
 """
 
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from wiki.rendering import markdown_to_html, programme_resolver
 
@@ -18,16 +20,18 @@ from .models import TEXT_FIELDS
 
 class Renderer:
     """Markdown of one programme to safe HTML with its glossary terms marked (`glossary`
-    False: without, for pages that mark the terms themselves)."""
+    False: without, for pages that mark the terms themselves; `own`, the reader's
+    organisation, whose own words are named beside the definitions)."""
 
-    def __init__(self, programme, *, glossary: bool = True) -> None:
+    def __init__(self, programme, *, glossary: bool = True, own=None) -> None:
         self.resolve = programme_resolver(programme)
-        self.entries = entries_for(programme) if glossary else []
+        self.entries = entries_for(programme, own) if glossary else []
         self.marked: set[str] = set()
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str) -> SafeString:
         html = markdown_to_html(text, self.resolve)
-        return mark_terms(html, self.entries, self.marked) if self.entries else html
+        html = mark_terms(html, self.entries, self.marked) if self.entries else html
+        return mark_safe(html)  # noqa: S308 - sanitised by wiki.rendering
 
 
 def structured_context(data: dict, render, *, own=None, render_line=None) -> dict:
@@ -70,6 +74,14 @@ def structured_context(data: dict, render, *, own=None, render_line=None) -> dic
             for e in data["extensions"]
         ],
     }
+
+
+def usecase_diff_page(document) -> str | None:
+    """Where the wiki sends a reader who compares versions of a use case document (see
+    `wiki.display`): its field by field comparison; None for one written as plain text."""
+    if selectors.usecase_of(document) is None:
+        return None
+    return reverse("usecases:diff", args=[document.programme.slug, document.slug])
 
 
 def usecase_body(document, version=None) -> str | None:

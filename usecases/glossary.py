@@ -14,6 +14,9 @@ from html import escape
 
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from wiki.services import organisation_of
 
 TAG = re.compile(r"(<[^>]*>)")
 TAG_NAME = re.compile(r"^<\s*(/?)\s*([a-zA-Z0-9]+)")
@@ -86,28 +89,40 @@ def mark_terms(
     return mark_safe("".join(parts))  # noqa: S308 - text nodes of sanitised HTML, escaped attrs
 
 
-def entries_for(programme) -> list[GlossaryEntry]:
+def entries_for(programme, own=None) -> list[GlossaryEntry]:
+    """The programme's terms with their local words. With `own` (the reader's organisation),
+    a term's definition as shown on hover ends with that organisation's own word for it."""
     from .models import Term
 
     entries = []
     terms = Term.objects.filter(programme=programme).prefetch_related("local_words")
     for term in terms.select_related("programme"):  # get_absolute_url needs its slug
-        words = (term.term, *(w.word for w in term.local_words.all()))
-        entries.append(GlossaryEntry(words, term.definition, term.get_absolute_url()))
+        local = term.local_words.all()
+        words = (term.term, *(w.word for w in local))
+        definition = term.definition
+        own_word = next((w.word for w in local if own and w.organisation_id == own.pk), None)
+        if own_word and own_word.casefold() != term.term.casefold():
+            said = _("%(organisation)s calls this “%(word)s”") % {
+                "organisation": own.name,
+                "word": own_word,
+            }
+            definition = f"{definition} ({said})"
+        entries.append(GlossaryEntry(words, definition, term.get_absolute_url()))
     return entries
 
 
 GLOSSARY_CACHE_SECONDS = 60 * 60 * 24
 
 
-def glossary_marked(html: str, programme) -> SafeString:
+def glossary_marked(html: str, programme, reader=None) -> SafeString:
     """`html` with the programme's glossary terms marked. `html` must already be sanitised
-    (wiki.rendering output); the wiki's document page sends its text through here.
+    (wiki.rendering output); the wiki's document page sends its text through here, with the
+    `reader`, whose organisation's own words are named beside the definitions.
 
     The marked HTML is cached under a digest of everything it is made of (the HTML and every
     term, local word, definition and address), so a changed text or glossary is marked anew."""
     html = str(html)
-    entries = entries_for(programme)
+    entries = entries_for(programme, organisation_of(reader, programme) if reader else None)
     if not entries:
         return mark_safe(html)  # noqa: S308 - sanitised by the caller, unchanged
     digest = hashlib.sha256(

@@ -75,10 +75,25 @@ class ParentChange:
     diff_url: str
 
 
+def traced_from(document: Document) -> Document | None:
+    """The document this one follows from: its parent; for a main process without one, the
+    programme's vision, which the main processes work out (they stand beside it in the tree)."""
+    if document.parent_id is not None:
+        return document.parent
+    if document.kind != Document.Kind.MAIN_PROCESS:
+        return None
+    return (
+        Document.objects.alive()
+        .filter(programme_id=document.programme_id, kind=Document.Kind.VISION)
+        .order_by("position", "pk")
+        .first()
+    )
+
+
 def parent_change(document: Document) -> ParentChange | None:
-    """Whether the document's parent changed after the document was last edited, with the
-    diff of the parent since then."""
-    parent = document.parent
+    """Whether the document it follows from (`traced_from`: its parent, or the vision for a
+    main process) changed after the document was last edited, with the diff since then."""
+    parent = traced_from(document)
     if parent is None or document.head_id is None or parent.head_id is None:
         return None
     own_revision = (

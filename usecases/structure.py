@@ -282,6 +282,31 @@ def to_markdown(title: str, data: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def reading_text(markdown: str) -> str:
+    """The stored template with its fixed English words (section headings, the goal level and
+    actor lines) in the reader's language; the rest of the text as it is."""
+    headings = {heading: name for name, heading in SECTION_HEADINGS.items()}
+    meta = {"Goal level": "goal_level", "Primary actor": "primary_actor"}
+    meta["Supporting actors"] = "supporting_actors"
+    goal_levels = {word: level for level, word in GOAL_LEVEL_EXPORT.items()}
+    lines = []
+    for line in (markdown or "").split("\n"):
+        if line.startswith("## ") and line[3:].strip() in headings:
+            name = headings[line[3:].strip()]
+            label = FIELD_LABELS.get(name) or (
+                _("Main success scenario") if name == "steps" else _("Extensions")
+            )
+            line = f"## {label}"
+        elif line.startswith("- ") and ": " in line:
+            key, value = line[2:].split(": ", 1)
+            if key in meta:
+                if key == "Goal level" and value.strip() in goal_levels:
+                    value = str(goal_levels[value.strip()].label)
+                line = f"- {FIELD_LABELS[meta[key]]}: {value}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 class MarkdownError(ValueError):
     """The file does not follow the template; `line` is 1-based."""
 

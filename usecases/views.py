@@ -22,7 +22,7 @@ from wiki import selectors as wiki_selectors
 from wiki.diff import diff_texts
 from wiki.models import Document
 from wiki.rendering import without_title
-from wiki.services import WikiError, organisation_of, version_of
+from wiki.services import WikiError, change_refusal, organisation_of, version_of
 
 from . import display, forms, selectors, services, structure
 from .display import Renderer
@@ -70,7 +70,7 @@ def detail(request, programme, slug):
         return _unstructured(request, programme, document)
     data = selectors.usecase_data(document)
     own = organisation_of(request.user, programme)
-    structured = display.structured_context(data, Renderer(programme), own=own)
+    structured = display.structured_context(data, Renderer(programme, own=own), own=own)
     context = {
         "programme": programme,
         "document": document,
@@ -148,6 +148,7 @@ def edit(request, programme, slug):
     current = selectors.usecase_data(document)
     extra = {"document": document, "ancestors": document.ancestors()}
     if request.method == "GET":
+        extra["refusal"] = change_refusal(document, "edit")
         if selectors.usecase_of(document) is None and document.body.strip():
             # Written as plain text before it had fields: start from the text when it follows
             # the template, and show it beside the form either way, so nothing is lost.

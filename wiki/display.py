@@ -10,6 +10,12 @@ function that shows that kind in its own form, in the reader's language:
 `usecase_body(document, version)` gets the document and the version shown (its head on the
 document's page, an older one on a version's page) and returns sanitised HTML, or None to fall
 back to the rendered text. The wiki knows no names of the apps that register.
+
+Such an app may compare two versions in that form too: `display.register_diff_page(KIND, fn)`,
+where `fn(document)` returns the address of its comparison page (which reads the wiki's
+`?from=<id>&to=<id>`), or None to keep the wiki's comparison of the text. The wiki's comparison
+page sends the reader there: the stored text of such a kind is a fixed template, not what the
+reader reads.
 """
 
 import logging
@@ -28,6 +34,36 @@ _bodies: dict[str, BodyRenderer] = {}
 def register_body(kind: str, renderer: BodyRenderer) -> None:
     """Show documents of `kind` with `renderer(document, version)` (see the module's text)."""
     _bodies[kind] = renderer
+
+
+_diff_pages: dict[str, Callable] = {}
+
+
+def register_diff_page(kind: str, page: Callable) -> None:
+    """Compare versions of documents of `kind` on the page `page(document)` (see above)."""
+    _diff_pages[kind] = page
+
+
+def diff_page(document) -> str | None:
+    """The address of the registered comparison page of the document's kind, or None."""
+    page = _diff_pages.get(document.kind)
+    return page(document) if page is not None else None
+
+
+_reading_texts: dict[str, Callable[[str], str]] = {}
+
+
+def register_reading_text(kind: str, function: Callable[[str], str]) -> None:
+    """`function(markdown) -> markdown`: the stored text of documents of `kind` with its fixed
+    template's words in the reader's language, for where the text itself is shown (a search
+    result's lines)."""
+    _reading_texts[kind] = function
+
+
+def reading_text(document) -> str:
+    """The document's stored text as a reader reads it (see `register_reading_text`)."""
+    function = _reading_texts.get(document.kind)
+    return function(document.body) if function is not None else document.body
 
 
 def body_html(document, *, version=None, title: str, text: str) -> SafeString:

@@ -124,6 +124,33 @@ def watchers_of(document: Document):
     return get_user_model().objects.filter(pk__in=watching.values("user_id"))
 
 
+def watch_covering(user, document: Document, ancestors: list[Document] | None = None):
+    """The person's watch that covers the document, the nearest first: of the document itself,
+    of a document above it with everything below it, or of the whole programme; None when
+    they do not follow it. `ancestors` (from the top down) saves reading them again."""
+    if not user.is_authenticated:
+        return None
+    chain = [*(document.ancestors() if ancestors is None else ancestors), document]
+    nearest = {d.pk: n for n, d in enumerate(reversed(chain))}
+    watches = Watch.objects.filter(user=user).filter(
+        Q(document=document)
+        | Q(document_id__in=[d.pk for d in chain[:-1]], scope=Watch.Scope.SUBTREE)
+        | Q(programme_id=document.programme_id, document__isnull=True)
+    )
+    by_document = {d.pk: d for d in chain}
+    best = None
+    for watch in watches:
+        rank = nearest.get(watch.document_id, len(chain))
+        if best is None or rank < best[0]:
+            best = (rank, watch)
+    if best is None:
+        return None
+    watch = best[1]
+    if watch.document_id is not None:
+        watch.document = by_document[watch.document_id]
+    return watch
+
+
 def watch_of(user, programme: Programme, document: Document | None = None) -> Watch | None:
     if not user.is_authenticated:
         return None

@@ -70,6 +70,17 @@ class DocumentFrozen(WikiError):
         self.until = until
 
 
+def change_refusal(document: Document, action: str = "edit") -> str | None:
+    """Why the save guards would refuse this change to the document now (a timebox's freeze),
+    or None: said when a person opens the editor, before they type. The service asks the
+    guards again when they save, inside its transaction."""
+    try:
+        guards_check(document, action)
+    except WikiError as error:
+        return error.message
+    return None
+
+
 @dataclass(frozen=True)
 class SaveResult:
     document: Document

@@ -40,7 +40,7 @@ from .forms import (
     SearchForm,
     WatchForm,
 )
-from .models import Document, version_number
+from .models import Document, EditMeta, version_number
 
 RECENT_CHANGES = 10
 SEARCH_PAGE_SIZE = 20
@@ -337,7 +337,8 @@ def edit(request, programme, slug):
                 "base_version": document.head_id,
             }
         )
-        return render(request, "wiki/edit.html", {**context, "form": form})
+        refusal = services.change_refusal(document, "edit")
+        return render(request, "wiki/edit.html", {**context, "form": form, "refusal": refusal})
 
     if "preview" in request.POST:
         return _preview_page(request, programme, "wiki/edit.html", DocumentEditForm, context)
@@ -472,6 +473,11 @@ def diff(request, programme, slug):
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
+    own_page = display.diff_page(document)
+    if own_page is not None:
+        query = request.GET.copy()
+        query.pop("context", None)
+        return redirect(f"{own_page}?{query.urlencode()}" if query else own_page)
     to_id = request.GET.get("to")
     new = _version_or_404(document, id_from(to_id) if to_id else document.head_id)
     from_id = request.GET.get("from")
@@ -481,6 +487,7 @@ def diff(request, programme, slug):
         old = (
             Version.objects.get_for_object(document)
             .filter(pk__lt=new.pk)
+            .exclude(revision__edit_meta__action=EditMeta.Action.BASELINE)
             .select_related("revision__user", "numbering")
             .order_by("-pk")
             .first()
@@ -516,13 +523,28 @@ def diff(request, programme, slug):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revert(request, programme, slug, version_id):
+    """GET asks to confirm (what the document goes back to, and that nothing is lost); POST
+    reverts."""
     programme = programme_for(request.user, programme, Action.EDIT)
     document, moved = _document(request, programme, slug)
     if moved:
         return moved
     version = _version_or_404(document, version_id)
+    if request.method == "GET":
+        return render(
+            request,
+            "wiki/revert.html",
+            {
+                "programme": programme,
+                "document": document,
+                "version": version,
+                "version_title": version.field_dict.get("title", ""),
+                "is_current": version.pk == document.head_id,
+                "refusal": services.change_refusal(document, "revert"),
+            },
+        )
     try:
         services.document_revert(document=document, version_id=version.pk, author=request.user)
     except services.WikiError as error:
@@ -565,10 +587,11 @@ def rename(request, programme, slug):
                     request, _("The document was renamed; its old address still works.")
                 )
                 return redirect(document)
+    refusal = services.change_refusal(document, "rename") if request.method == "GET" else None
     return render(
         request,
         "wiki/rename.html",
-        {"programme": programme, "document": document, "form": form},
+        {"programme": programme, "document": document, "form": form, "refusal": refusal},
         status=status,
     )
 
@@ -599,10 +622,11 @@ def move(request, programme, slug):
             else:
                 messages.success(request, _("The document was moved."))
                 return redirect(document)
+    refusal = services.change_refusal(document, "move") if request.method == "GET" else None
     return render(
         request,
         "wiki/move.html",
-        {"programme": programme, "document": document, "form": form},
+        {"programme": programme, "document": document, "form": form, "refusal": refusal},
         status=status,
     )
 
@@ -632,6 +656,7 @@ def delete(request, programme, slug):
             "programme": programme,
             "document": document,
             "children": document.children.alive(),
+            "refusal": services.change_refusal(document, "delete"),
         },
     )
 

@@ -485,16 +485,23 @@ def chart_svg(chart: Chart) -> SafeString:
                     label,
                 )
             )
-            if h >= 16 and len(values) > 1:
+            number = _number(value)
+            plate = 7 * len(number) + 8  # a white plate behind the number, clear of the pattern
+            if h >= 18 and len(values) > 1 and bar >= plate + 2:
                 parts.append(
                     format_html(
+                        '<rect class="segment-plate" x="{}" y="{}" width="{}" height="16" '
+                        'rx="3" fill="#ffffff" stroke="{}" stroke-width="0.5"/>'
                         '<text x="{}" y="{}" text-anchor="middle" '
-                        'dominant-baseline="middle" fill="{}" stroke="#ffffff" '
-                        'stroke-width="3" paint-order="stroke">{}</text>',
+                        'dominant-baseline="middle" fill="{}">{}</text>',
+                        round(middle - plate / 2, 1),
+                        round(y_bottom + h / 2 - 8, 1),
+                        plate,
+                        INK,
                         middle,
                         round(y_bottom + h / 2, 1),
                         INK,
-                        _number(value),
+                        number,
                     )
                 )
         if total:

@@ -4,9 +4,12 @@ Every variable read here is listed, with a comment, in `.env.example`.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from config.addresses import DEFAULT_BIND, url_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -16,8 +19,13 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-never-use-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach Stip, for links in e-mails. Unset (development), it is the
+# address gunicorn is served on (STIP_BIND), so links point where the server runs.
+SITE_URL = env("SITE_URL", default=url_of(env("STIP_BIND", default=DEFAULT_BIND)))
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS",
+    default=sorted({"127.0.0.1", "localhost", urlsplit(SITE_URL).hostname or "localhost"}),
+)
 
 INSTALLED_APPS = [
     "participation",
@@ -146,7 +154,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses log-ins of locked accounts and addresses
-    "django.contrib.auth.backends.ModelBackend",
+    # A user name or an e-mail address, on every log-in form (participation/backends.py).
+    "participation.backends.UsernameOrEmailBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:dashboard"
@@ -180,7 +189,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stip <stip@localhost>")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker on the file system that needs no server.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The file system broker names a host as every broker URL does (kombu warns without one).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -250,6 +260,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 TASKS = {"default": {"BACKEND": "config.tasks.OnCommitImmediateBackend"}}
 
 WAGTAIL_SITE_NAME = "Stip"
+WAGTAILADMIN_USER_LOGIN_FORM = "participation.login_forms.WagtailAdminLoginForm"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
@@ -310,6 +321,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Failures by user name and by e-mail address count against the same account.
+AXES_USERNAME_CALLABLE = "participation.backends.throttled_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 
@@ -318,7 +331,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 # allauth adds the identity providers, the two-factor step and the pages to manage them.
 ACCOUNT_ADAPTER = "participation.sso.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "participation.sso.SocialAccountAdapter"
-ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"  # Stip's sign-up confirms addresses itself

@@ -47,10 +47,12 @@ def data_attributes(place: str, programme=None) -> SafeString:
 
 
 @register.simple_tag
-def html_filtered(place: str, html, programme=None) -> SafeString:
+def html_filtered(place: str, html, programme=None, reader=None) -> SafeString:
     """Sanitised `html` through the functions registered for `place`. Each takes and returns
-    HTML that is safe to show."""
+    HTML that is safe to show; with a `reader` (the person reading), each gets it too, as
+    `reader=`, to show what is theirs (their organisation's word for a term)."""
     html = str(html)
+    extra = {"reader": reader} if reader is not None else {}
     for function in html_filters_at(place):
-        html = str(function(html, programme))
+        html = str(function(html, programme, **extra))
     return mark_safe(html)  # noqa: S308 - sanitised by the caller, and by each function

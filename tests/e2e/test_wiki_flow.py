@@ -47,6 +47,9 @@ def test_contributor_edits_sees_the_diff_in_history_and_reverts(page, login, wor
 
     page.get_by_role("link", name="View the older version").click()
     expect(page.locator(".prose")).to_have_text("Wij leren samen.")
+    page.get_by_role("link", name="Revert to this version").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Revert")  # asks first
+    expect(page.locator("main")).to_contain_text("nothing is lost")
     page.get_by_role("button", name="Revert to this version").click()
     expect(page.get_by_role("status").first).to_contain_text("back at the chosen version")
     expect(page.locator(".prose")).to_have_text("Wij leren samen.")

@@ -1,5 +1,6 @@
 """Sign-up, affiliation, join requests, decisions, invitations and the membership record."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -388,6 +389,22 @@ def test_members_page_shows_organisations_levels_and_growth_chart(client, world,
     assert "Nieuwe School" in html and "open Contributing College" in html
     assert "<svg" in html and "<polyline" in html
     assert "Members after each change" in html
+
+
+def test_members_page_has_the_programme_tabs_a_full_breadcrumb_and_folded_row_forms(client, world):
+    client.force_login(world.lead)
+    members_url = reverse("participation:members", args=[world.programme.slug])
+    html = client.get(members_url).content.decode()
+    crumbs = html[html.index('class="breadcrumbs"') :].split("</nav>")[0]
+    assert f'href="{reverse("home")}">Programmes</a>' in crumbs and world.programme.name in crumbs
+    tabs = html[html.index('class="programme-nav"') :].split("</nav>")[0]
+    assert f'href="{members_url}" aria-current="page">Members</a>' in tabs
+    assert "Documents" in tabs and "Timeboxes" in tabs
+    folded = re.findall(r'<details class="row-action">(.*?)</details>', html, re.DOTALL)
+    assert len(folded) == world.programme.memberships.count() > 0
+    assert all("<select" in form and 'name="reason"' in form for form in folded)
+    table = html[html.index('aria-labelledby="organisations"') :].split("</section>")[0]
+    assert table.count("<select") == len(folded)  # no level select outside the folded forms
 
 
 def test_members_page_of_a_members_only_programme_is_hidden_from_outsiders(client, closed_world):

@@ -27,7 +27,7 @@ def test_without_providers_only_the_password_form_is_shown(client, settings):
     page = client.get(reverse("login"))
     assert page.status_code == 200
     assert "Log in with" not in page.text
-    assert '<label for="id_username">Username</label>' in page.text
+    assert '<label for="id_username">Username or e-mail address</label>' in page.text
 
 
 def test_providers_from_the_environment_and_the_admin_each_get_a_button(

@@ -206,6 +206,11 @@ def test_compare_two_baselines(clock, client, world, scope, make_timebox):
         url("baseline_compare", world, first.pk), {"with": second.pk}
     ).content.decode()
     assert "1 document differs" in content and "<ins>Tweede</ins>" in content
+    # From the newer baseline's page too, the older stands on the left: new text is added.
+    reverse_content = client.get(
+        url("baseline_compare", world, second.pk), {"with": first.pk}
+    ).content.decode()
+    assert "<ins>Tweede</ins>" in reverse_content and "<del>Tweede</del>" not in reverse_content
 
 
 def test_api_lead_creates_and_closes_timebox_contributor_may_not(clock, world, scope, make_timebox):
@@ -365,3 +370,40 @@ def test_document_banner_shows_every_running_timebox_in_two_queries(
     with django_assert_num_queries(2):
         names = [timebox.name for timebox in running_timeboxes(document=document)]
     assert names == ["Fase 0", "Fase 1", "Fase 2"]
+
+
+def test_closing_shows_the_baseline_as_a_marker_in_history_not_as_a_version(
+    clock, client, world, scope, make_timebox
+):
+    from reversion.models import Version
+
+    from wiki import services as wiki
+
+    timebox = make_timebox(days=1)
+    document = scope["work"]
+    wiki.document_save(
+        document=document, body="Voor.\n", base_version_id=document.head_id, author=world.lead
+    )
+    services.timebox_close(timebox=timebox, by=world.lead, outcome="Klaar")
+    services.timebox_reopen(
+        timebox=timebox, by=world.lead, deadline=timezone.now() + timedelta(days=1), reason="Meer"
+    )
+    document.refresh_from_db()
+    wiki.document_save(
+        document=document, body="Na.\n", base_version_id=document.head_id, author=world.lead
+    )
+    document.refresh_from_db()
+    recorded = Version.objects.get_for_object(document).get(revision__edit_meta__action="baseline")
+    client.force_login(world.observer)
+    history = client.get(reverse("wiki:history", args=[world.programme.slug, document.slug]))
+    html = history.content.decode()
+    assert html.count('class="history-marker"') == 1 and timebox.name in html
+    assert f'value="{recorded.pk}"' not in html  # not a version to compare from or to
+    rows = re.findall(r'<input type="radio" name="to" value="(\d+)"[^>]*?( checked)?>', html)
+    assert rows[0] == (str(document.head_id), " checked")
+    # "changes" of the newest version compares with the version before it, not the baseline
+    diff = client.get(
+        reverse("wiki:diff", args=[world.programme.slug, document.slug]),
+        {"to": document.head_id},
+    )
+    assert "<del>Voor.</del>" in diff.content.decode() or "<del>Voor</del>" in diff.content.decode()

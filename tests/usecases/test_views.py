@@ -168,6 +168,23 @@ def test_glossary_term_is_marked_and_lists_its_usage(client, world, usecase):
     assert usecase.title in page
 
 
+def test_glossary_hover_names_the_readers_own_word_for_the_term(
+    client, world, usecase, make_document
+):
+    term = services.term_save(
+        programme=world.programme, term="Roster", definition="Who is where.", author=world.lead
+    )
+    services.local_word_save(term=term, word="Lesrooster", author=world.contributor)
+    page = make_document(world, title="Plan", body="The roster of the week.\n")
+    own = f"Who is where. ({world.contributing_org.name} calls this “Lesrooster”)"
+    client.force_login(world.contributor)
+    for address in (page.get_absolute_url(), url("detail", usecase)):
+        assert f'data-definition="{own}"' in client.get(address).content.decode(), address
+    client.force_login(world.observer)  # another organisation: the definition alone
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert 'data-definition="Who is where."' in html and "Lesrooster”" not in html
+
+
 def test_variant_through_the_web(client, world, usecase):
     client.force_login(world.contributor)
     response = client.post(
@@ -269,3 +286,21 @@ def test_organisation_can_withdraw_its_signoff(client, world, usecase):
     client.force_login(world.contributor)
     assert client.post(url("signoffs", usecase), {"withdraw": "1"}).status_code == 302
     assert not SignOff.objects.exists()
+
+
+def test_a_changed_vision_is_marked_on_the_main_processes(client, world, make_document):
+    from wiki import services as wiki_services
+    from wiki.models import Document
+
+    vision = make_document(world, title="Visie", kind=Document.Kind.VISION, body="Samen.\n")
+    main = make_document(world, title="Onderwijs plannen", kind=Document.Kind.MAIN_PROCESS)
+    marker = "The document above this one, “Visie”, changed since this one was last edited."
+    assert marker not in client.get(main.get_absolute_url()).content.decode()
+    wiki_services.document_save(
+        document=vision, body="Samen en open.\n", base_version_id=vision.head_id, author=world.lead
+    )
+    html = client.get(main.get_absolute_url()).content.decode()
+    assert marker in html
+    assert reverse("wiki:diff", args=[world.programme.slug, vision.slug]) in html
+    page = make_document(world, title="Notities", kind=Document.Kind.PAGE)  # traces to nothing
+    assert "The document above this one" not in client.get(page.get_absolute_url()).text

@@ -163,3 +163,21 @@ def test_a_cached_diff_is_not_shown_to_an_outsider(client, closed_world, make_do
     response = client.get(address)
     assert response.status_code == 404
     assert "herzien" not in response.text
+
+
+def test_a_process_lists_the_documents_below_it_once(client, world, make_document):
+    main = make_document(world, title="Onderwijs plannen", kind=Document.Kind.MAIN_PROCESS)
+    work = make_document(world, title="Rooster maken", kind=Document.Kind.WORK_PROCESS, parent=main)
+    text = client.get(main.get_absolute_url()).text
+    assert text.count("Below this document") == 1 and work.title in text
+    usecase_services.usecase_create(
+        programme=world.programme,
+        parent=work,
+        title="Het weekrooster maken",
+        data={"goal_level": "user_goal", "steps": [{"id": "s1", "text": "Maakt het rooster."}]},
+        author=world.contributor,
+    )
+    for document in (main, work):  # the tree of use cases stands in place of the plain list
+        text = client.get(document.get_absolute_url()).text
+        assert text.count("Below this document") == 1 and 'class="usecase-tree"' in text
+        assert 'class="children"' not in text

@@ -101,7 +101,8 @@ def test_use_case_wiki_page_shows_its_structure_in_dutch(usecase_document, clien
     ).content.decode()
     assert "Hoofdscenario" in page and "Uitbreidingen" in page and "Voorwaarden vooraf" in page
     assert "Main success scenario" not in page and "Goal level" not in page
-    assert "Wij vragen de wensen per team." in page
+    assert "<p>De teams zijn bekend.</p>" in page  # a field's text as HTML, not as tags
+    assert "&lt;p&gt;" not in page
     assert page.count("Weekrooster maken</h1>") == 1
     assert "# Weekrooster maken" not in page
 

@@ -264,6 +264,29 @@ def test_frozen_document_refuses_the_save_and_keeps_the_text(
     assert document.body == "Oud.\n"
 
 
+def test_opening_the_editor_on_a_frozen_document_warns_at_once(
+    as_contributor, world, make_document, save_guard
+):
+    document = make_document(world, body="Oud.\n")
+    main = make_document(world, title="Plannen", kind=Document.Kind.MAIN_PROCESS)
+    work = make_document(world, title="Roosteren", kind=Document.Kind.WORK_PROCESS, parent=main)
+    usecase = make_document(world, title="Rooster maken", kind=Document.Kind.USE_CASE, parent=work)
+    assert "cannot be changed now" not in as_contributor.get(url("edit", document)).text
+
+    def frozen(*, document, action):
+        raise services.DocumentFrozen("The timebox closed; this document is frozen.")
+
+    save_guard(frozen)
+    for page in ("edit", "rename", "move", "delete"):
+        shown = as_contributor.get(url(page, document)).text
+        assert "This document cannot be changed now." in shown, page
+        assert "this document is frozen" in shown, page
+    editor = as_contributor.get(url("edit", document)).text
+    assert "Oud." in editor  # the editor still opens with the text
+    structured = reverse("usecases:edit", args=[world.programme.slug, usecase.slug])
+    assert "This document cannot be changed now." in as_contributor.get(structured).text
+
+
 def test_save_with_empty_title_keeps_the_text(as_contributor, world, make_document):
     document = make_document(world, body="Oud.\n")
     response = as_contributor.post(
@@ -392,9 +415,21 @@ def test_revert_through_the_web_brings_the_old_text_back(as_contributor, world, 
     assert document.head_id != first  # a new version: nothing lost
 
 
-def test_revert_needs_post(as_contributor, world, make_document):
-    document = make_document(world)
-    assert as_contributor.get(url("revert", document, document.head_id)).status_code == 405
+def test_revert_asks_for_confirmation_first_and_changes_nothing(
+    as_contributor, world, make_document
+):
+    document = make_document(world, body="Origineel.\n")
+    first = document.head_id
+    document = _versions(world, document, 2)
+    head = document.head_id
+    version_page = as_contributor.get(url("version", document, first)).text
+    assert f'<a class="button" href="{url("revert", document, first)}">' in version_page
+    asked = as_contributor.get(url("revert", document, first))
+    assert asked.status_code == 200
+    assert f"Revert “{document.title}”?" in asked.text and "nothing is lost" in asked.text
+    assert '<button type="submit">Revert to this version</button>' in asked.text
+    document.refresh_from_db()
+    assert document.head_id == head  # asking reverts nothing
 
 
 # --- rename, move, delete, restore, comments ---------------------------------------------------
@@ -503,6 +538,21 @@ def test_search_finds_only_readable_documents(client, world, closed_world, make_
     assert "Geheim roosterplan" not in response.text
 
 
+def test_search_result_shows_plain_text_with_the_match_marked(client, world, make_document):
+    make_document(
+        world,
+        title="Planning",
+        body="# Planning\n\nZie [[Rooster maken|het rooster]] en **roosters** | 1 < 2 & 3 |\n"
+        "<script>alert(1)</script>\n",
+    )
+    client.force_login(world.outsider)
+    page = client.get(reverse("wiki:search"), {"q": "rooster"}).text
+    shown = page[page.index('class="snippet"') :].split("</p>")[0]
+    assert "Planning Zie het <mark>rooster</mark> en" in shown
+    assert "<mark>roosters</mark> 1 &lt; 2 &amp; 3" in shown and "<script" not in shown
+    assert "#" not in shown and "[[" not in shown and "**" not in shown and "|" not in shown
+
+
 def test_search_in_a_hidden_programme_is_not_found(client, closed_world):
     client.force_login(closed_world.outsider)
     response = client.get(
@@ -595,7 +645,7 @@ def test_log_in_page_logs_in_and_returns_to_the_page(client, world):
 
     page = client.get(reverse("login"))
     assert page.status_code == 200
-    assert '<label for="id_username">Username</label>' in page.text
+    assert '<label for="id_username">Username or e-mail address</label>' in page.text
     response = client.post(
         reverse("login"),
         {"username": world.observer.username, "password": PASSWORD, "next": "/search/"},

@@ -270,3 +270,22 @@ def test_header_shows_the_unread_count(client, world, process, run_on_commit):
     services.notifications_mark_read(user=world.observer)
     html = client.get(reverse("participation:preferences")).content.decode()
     assert "unread" not in html
+
+
+def test_the_watch_link_shows_that_you_already_watch(client, world, make_document):
+    main = make_document(world, title="Hoofdproces", kind=Document.Kind.MAIN_PROCESS)
+    work = make_document(world, title="Werkproces", kind=Document.Kind.WORK_PROCESS, parent=main)
+    client.force_login(world.observer)
+
+    def link(document) -> str:
+        page = client.get(document.get_absolute_url()).text
+        return page[page.index('class="watch-link') :].split("</a>")[0]
+
+    assert link(work).endswith(">Watch")
+    wiki.watch_set(user=world.observer, programme=world.programme, scope="programme")
+    assert link(work).endswith(">Watching the programme")
+    wiki.watch_set(user=world.observer, programme=world.programme, document=main, scope="subtree")
+    assert link(work).endswith(">Watching, through “Hoofdproces”")
+    assert link(main).endswith(">Watching, with everything below it")
+    wiki.watch_set(user=world.observer, programme=world.programme, document=work)
+    assert "watching" in link(work) and link(work).endswith(">Watching")

@@ -315,6 +315,21 @@ def test_home_has_no_banner_for_visitors(client, world):
     assert "needs your attention" not in html
 
 
+def test_home_tells_a_visitor_what_stip_is_the_open_programmes_and_how_to_join(
+    client, world, closed_world
+):
+    html = client.get(reverse("home")).content.decode()
+
+    assert "Stip is where schools, municipalities and other organisations design" in html
+    assert "Open programmes" in html and world.programme.name in html
+    assert closed_world.programme.name not in html  # members only: not shown to visitors
+    assert "How to take part" in html and f'href="{reverse("participation:signup")}"' in html
+    assert "“Take part” on its Members page" in html
+
+    client.force_login(world.contributor)
+    assert "How to take part" not in client.get(reverse("home")).content.decode()
+
+
 def test_dashboard_speaks_the_chosen_language(client, world, make_document):
     with time_machine.travel(timezone.now() - dt.timedelta(hours=2)):
         make_document(world, title="Visie")

@@ -1,37 +1,18 @@
 """The demo that `make run` loads: what a newcomer finds, and that loading it again is harmless."""
 
-from io import StringIO
-
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from reversion.models import Revision, Version
 
 from participation import permissions
 from participation.models import Affiliation, Level, Membership, Programme, ProgrammeRole
 from participation.permissions import Action
+from tests.workspace.conftest import load
 from wiki.models import Comment, Document
 from wiki.pages import NewsPage, ProgrammePortalPage
 
 pytestmark = pytest.mark.django_db
-
-
-def load() -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module (a load takes seconds) and rolled back after it;
-    each test runs in a savepoint inside, like Django's setUpTestData."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        output = load()
-        yield output
-        transaction.set_rollback(True)
 
 
 def snapshot() -> dict:

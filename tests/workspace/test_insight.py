@@ -269,3 +269,25 @@ def test_y_axis_is_numbered_in_whole_round_steps():
 
     labels = re.findall(r'text-anchor="end"[^>]*>([0-9.,]+)</text>', svg)
     assert labels == ["0", "6", "12", "18", "24"]
+
+
+def test_segment_numbers_stand_on_a_plain_plate_not_on_the_pattern():
+    chart = insight.Chart(
+        key="test",
+        title="Test",
+        description="",
+        category_label="Week",
+        categories=["a", "b"],
+        series=["Een", "Twee"],
+        values=[[10, 12], [0, 1]],
+    )
+
+    svg = insight.chart_svg(chart)
+
+    # Each number inside a bar sits on a white plate drawn just before it, over the pattern.
+    for number in ("10", "12"):
+        assert re.search(
+            r'<rect class="segment-plate"[^>]*fill="#ffffff"[^>]*/><text[^>]*>' + number + "<",
+            svg,
+        ), number
+    assert not re.search(r'class="segment-plate"[^>]*/><text[^>]*>1<', svg)  # too thin: none

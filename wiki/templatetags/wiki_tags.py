@@ -1,5 +1,5 @@
-"""Display helpers for the wiki's templates. Display only, no decisions; `programme_watch` is
-the one that reads (a person's watch of a programme)."""
+"""Display helpers for the wiki's templates. Display only, no decisions; `programme_watch` and
+`document_watch` are the ones that read (a person's watch of a programme or a document)."""
 
 from django import template
 from django.template.defaultfilters import date as date_filter
@@ -10,9 +10,9 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from participation.models import Level
-from wiki import selectors
+from wiki import display, selectors, snippets
 
-from ..models import version_number
+from ..models import EditMeta, version_number
 
 register = template.Library()
 
@@ -25,6 +25,22 @@ def programme_watch(context, programme):
     if user is None:
         return None
     return selectors.watch_of(user, programme)
+
+
+@register.simple_tag(takes_context=True)
+def document_watch(context, document, ancestors=None):
+    """The person's watch that covers the document (its own, one above it, the programme's)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        return None
+    return selectors.watch_covering(user, document, ancestors)
+
+
+@register.filter
+def search_snippet(document, query: str) -> SafeString:
+    """A search result's lines of the document's text, plain, with the matched words marked."""
+    return snippets.snippet(display.reading_text(document), query)
 
 
 @register.filter
@@ -87,11 +103,22 @@ HISTORY_ROW = (
 )
 
 
+# A baseline records the document as it was, without changing it: a marker between the versions,
+# not a version of its own to compare from or to.
+MARKER_ROW = (
+    '\n        <tr class="history-marker">\n'
+    '          <td colspan="8"><span class="marker">{label}</span> {comment}'
+    ' · <time datetime="{iso}">{when}</time> · {who}</td>\n'
+    "        </tr>\n      "
+)
+
+
 @register.simple_tag
 def history_rows(
     versions, programme, document, diff_url: str, is_first_page: bool, more: bool
 ) -> SafeString:
-    """The rows of a document's history table (wiki/history.html), one per version.
+    """The rows of a document's history table (wiki/history.html), one per version, and a
+    marker row where a baseline recorded the document.
 
     Written out here rather than in the template: a page of the history has 50 rows, and the
     template language spent most of the page's time on them. Display only, the same HTML."""
@@ -109,10 +136,25 @@ def history_rows(
     version_0 = reverse("wiki:version", args=[programme.slug, document.slug, 0])
     version_prefix = version_0.removesuffix("0/")
     actions: dict[str | None, str] = {}  # get_action_display translates every choice per call
+    marker_label = esc(_("Baseline"))
     rows = []
     last = len(versions) - 1
+    shown = 0  # versions with a row of their own: the first two are preselected to compare
     for index, version in enumerate(versions):
         revision = version.revision
+        meta = getattr(revision, "edit_meta", None)
+        if meta is not None and meta.action == EditMeta.Action.BASELINE:
+            created = template_localtime(revision.date_created)
+            rows.append(
+                MARKER_ROW.format(
+                    label=marker_label,
+                    comment=esc(revision.comment),
+                    iso=esc(created.isoformat()),
+                    when=esc(date_filter(created, "DATETIME_FORMAT")),
+                    who=esc(person(revision.user)),
+                )
+            )
+            continue
         organisation = edit_organisation(revision)
         organisation_html = (
             f'<br><span class="meta">{esc(organisation.name)}</span>' if organisation else ""
@@ -120,7 +162,6 @@ def history_rows(
         created = template_localtime(revision.date_created)
         when = esc(date_filter(created, "DATETIME_FORMAT"))
         pk = esc(version.pk)
-        meta = getattr(revision, "edit_meta", None)
         action_key = meta.action if meta is not None else None
         if action_key not in actions:
             actions[action_key] = esc(edit_action(revision))
@@ -134,8 +175,8 @@ def history_rows(
                 pk=pk,
                 compare_from=compare_from % {"date": when},
                 compare_to=compare_to % {"date": when},
-                from_checked=" checked" if is_first_page and index == 1 else "",
-                to_checked=" checked" if is_first_page and index == 0 else "",
+                from_checked=" checked" if is_first_page and shown == 1 else "",
+                to_checked=" checked" if is_first_page and shown == 0 else "",
                 iso=esc(created.isoformat()),  # the date filter's "c"
                 when=when,
                 number=esc(version_number(version) or "—"),
@@ -147,4 +188,5 @@ def history_rows(
                 changes=changes,
             )
         )
+        shown += 1
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
