@@ -4,6 +4,11 @@ Nothing of django-wiki is committed: bench/run.py installs the PyPI package `wik
 virtual environment and this module writes a minimal Django project around it (the settings
 django-wiki's documentation asks for, the core wiki without plugins), plus a seeding script that
 builds the same content Stip gets.
+
+Like for like with Stip (bench/README.md lists it): the same persistent database connections
+(`CONN_MAX_AGE` 600 s with health checks), the same Redis cache (its own key prefix) and
+session engine, the locale middleware (Stip picks the language per request too), and the edit
+throttles raised so that four editors saving for the whole run are not refused as spam.
 """
 
 from pathlib import Path
@@ -44,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -76,16 +82,27 @@ DATABASES = {
         "USER": _db.username or "postgres",
         "HOST": _db.hostname or "127.0.0.1",
         "PORT": _db.port or 5432,
+        # As Stip keeps them (config/settings/base.py).
+        "CONN_MAX_AGE": int(os.environ.get("BENCH_CONN_MAX_AGE", "600")),
+        "CONN_HEALTH_CHECKS": True,
     }
 }
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "djwiki",
-        }
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "djwiki",
     }
+}
+SESSION_ENGINE = os.environ["BENCH_SESSION_ENGINE"]  # Stip's, passed by bench/run.py
+LANGUAGE_CODE = "en"
+USE_I18N = True
+# django-wiki refuses more than 5 edits per 2 minutes and 60 an hour from one person as spam;
+# the bench's editors save continuously, so the limits are out of the way (Stip has none).
+WIKI_REVISIONS_PER_HOUR = 10_000_000
+WIKI_REVISIONS_PER_MINUTES = 10_000_000
+WIKI_REVISIONS_PER_HOUR_ANONYMOUS = 10_000_000
+WIKI_REVISIONS_PER_MINUTES_ANONYMOUS = 10_000_000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 STATIC_URL = "/static/"

@@ -6,7 +6,9 @@ command, loads it from a separate process on loopback for a bounded time, and wr
 bench/results/latest.json and latest.md. See bench/README.md for how to read them.
 
 Environment: BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_REDIS
-(redis://127.0.0.1:6379/15), BENCH_SECONDS (10 per load), BENCH_WORKERS (nproc).
+(redis://127.0.0.1:6379/15), BENCH_SECONDS (10 per load), BENCH_WORKERS (nproc), BENCH_NAME
+(bench: the databases are stip_<name> and djwiki_<name>), BENCH_PORT (8711, and the next two);
+BENCH_SKIP_DJWIKI=1 and BENCH_SKIP_COMPANIONS=1 leave out django-wiki and the companion scripts.
 """
 
 import json
@@ -38,12 +40,22 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/15")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+NAME = os.environ.get("BENCH_NAME", "bench")
 CONNECTIONS = 8
-PORTS = {"stip": 8711, "djwiki": 8712, "bare": 8713}
+_PORT = int(os.environ.get("BENCH_PORT", "8711"))
+PORTS = {"stip": _PORT, "djwiki": _PORT + 1, "bare": _PORT + 2}
 
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def load_average() -> list[float]:
+    """The machine's load over 1, 5 and 15 minutes: other work on it slows every side."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
 
 
 def machine() -> dict:
@@ -70,6 +82,7 @@ def machine() -> dict:
         "gunicorn_workers": WORKERS,
         "connections": CONNECTIONS,
         "seconds_per_load": SECONDS,
+        "load_average_at_start": load_average(),
     }
 
 
@@ -139,14 +152,21 @@ class Server:
             self.process.kill()
 
 
-def load_get(server: Server, path: str, session: str) -> dict:
+def load_get(server: Server, path: str, session: str | None) -> dict:
+    """wrk (or bench/loadgen.py) on one address for BENCH_SECONDS; `session` None: anonymous.
+    The figures carry the machine's load average seen when the load ended."""
     url = server.base + path
-    check = requests.get(url, cookies={"sessionid": session}, timeout=120)
+    cookies = {"sessionid": session} if session else {}
+    check = requests.get(url, cookies=cookies, timeout=120)
     if check.status_code != 200:
         raise SystemExit(f"{server.name} {path} answered {check.status_code}")
+    # As a browser does: the cookies the first answer set (a language, a CSRF token) come back.
+    cookies = {**check.cookies.get_dict(), **cookies}
     for _ in range(4 * WORKERS):  # warm every worker's caches
-        requests.get(url, cookies={"sessionid": session}, timeout=120)
+        requests.get(url, cookies=cookies, timeout=120)
     if shutil.which("wrk"):
+        jar = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        header = ["-H", f"Cookie: {jar}"] if jar else []
         output = run(
             [
                 "wrk",
@@ -157,15 +177,14 @@ def load_get(server: Server, path: str, session: str) -> dict:
                 "10s",
                 "-s",
                 str(BENCH / "wrk_report.lua"),
-                "-H",
-                f"Cookie: sessionid={session}",
+                *header,
                 url,
             ],
             env=os.environ.copy(),
         )
         line = next(x for x in output.splitlines() if x.startswith("WRKJSON "))
         raw = json.loads(line.removeprefix("WRKJSON "))
-        return {
+        result = {
             "requests": raw["requests"],
             "seconds": round(raw["seconds"], 2),
             "errors": raw["errors"],
@@ -173,23 +192,31 @@ def load_get(server: Server, path: str, session: str) -> dict:
             "p50_ms": round(raw["p50_us"] / 1000, 1),
             "p95_ms": round(raw["p95_us"] / 1000, 1),
         }
-    spec = {"kind": "get", "url": url, "session": session, "threads": CONNECTIONS}
-    spec["seconds"] = SECONDS
-    return last_json(run([PY, str(BENCH / "loadgen.py"), json.dumps(spec)], os.environ.copy()))
+    else:
+        spec = {"kind": "get", "url": url, "cookies": cookies, "threads": CONNECTIONS}
+        spec["seconds"] = SECONDS
+        result = last_json(
+            run([PY, str(BENCH / "loadgen.py"), json.dumps(spec)], os.environ.copy())
+        )
+    result["load_average"] = load_average()
+    return result
 
 
-def load_save(server: Server, data: dict, fields: dict) -> dict:
+def load_save(server: Server, data: dict, fields: dict, extra: dict | None = None) -> dict:
     spec = {
         "kind": "save",
         "base": server.base,
         "seconds": SECONDS,
         "fields": fields,
+        "extra": extra or {},
         "targets": [
             {"url": url, "session": session}
             for url, session in zip(data["edit_urls"], data["editor_sessions"], strict=True)
         ],
     }
-    return last_json(run([PY, str(BENCH / "loadgen.py"), json.dumps(spec)], os.environ.copy()))
+    result = last_json(run([PY, str(BENCH / "loadgen.py"), json.dumps(spec)], os.environ.copy()))
+    result["load_average"] = load_average()
+    return result
 
 
 def stip_env(database_url: str) -> dict:
@@ -204,20 +231,25 @@ def stip_env(database_url: str) -> dict:
     }
 
 
-def bench_stip(figures: dict) -> tuple[dict, str]:
-    env = stip_env(fresh_database("stip_bench"))
+def bench_stip(figures: dict) -> tuple[dict, dict, dict]:
+    env = stip_env(fresh_database(f"stip_{NAME}"))
     log("Stip: migrating and building the data (1,000 versions through the services)")
     run([PY, "manage.py", "migrate", "--no-input", "-v0"], env)
     data = last_json(run([PY, str(BENCH / "stip_setup.py")], env))
     server = Server("stip", PY, "config.wsgi:application", env, ROOT)
     try:
-        page_html = requests.get(
-            server.base + data["page_url"],
-            cookies={"sessionid": data["reader_session"]},
-            timeout=30,
-        ).text
-        log("Stip: page view")
+        pages = {
+            "reader": requests.get(
+                server.base + data["page_url"],
+                cookies={"sessionid": data["reader_session"]},
+                timeout=30,
+            ).content,
+            "anonymous": requests.get(server.base + data["page_url"], timeout=30).content,
+        }
+        log("Stip: page view, logged-in reader")
         figures["page"]["stip"] = load_get(server, data["page_url"], data["reader_session"])
+        log("Stip: page view, anonymous reader of the open programme")
+        figures["anonymous"]["stip"] = load_get(server, data["page_url"], None)
         log("Stip: history of 1,000 versions")
         figures["history"]["stip"] = load_get(server, data["history_url"], data["reader_session"])
         log("Stip: saving edits")
@@ -228,10 +260,10 @@ def bench_stip(figures: dict) -> tuple[dict, str]:
         )
     finally:
         server.stop()
-    return env, page_html
+    return env, data, pages
 
 
-def bench_djwiki(figures: dict) -> None:
+def bench_djwiki(figures: dict, stip: dict) -> None:
     venv = VAR / "djwiki-venv"
     python = venv / "bin" / "python"
     marker = venv / ".installed"
@@ -247,8 +279,10 @@ def bench_djwiki(figures: dict) -> None:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "djwiki_site.settings",
-        "DATABASE_URL": fresh_database("djwiki_bench"),
+        "DATABASE_URL": fresh_database(f"djwiki_{NAME}"),
         "REDIS_URL": REDIS,
+        "BENCH_CONN_MAX_AGE": str(stip["conn_max_age"]),
+        "BENCH_SESSION_ENGINE": stip["session_engine"],
         "STIP_BENCH_DIR": str(BENCH),
         "PYTHONPATH": str(project),
     }
@@ -266,18 +300,18 @@ def bench_djwiki(figures: dict) -> None:
             server,
             data,
             {"title": "title", "text": "content", "summary": "summary", "base": "current_revision"},
+            # django-wiki's edit form saves only with its button's value (else it previews).
+            extra={"save": "1"},
         )
     finally:
         server.stop()
 
 
 BARE_SETTINGS = """
-SECRET_KEY = "bench-only"
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# Stip's own settings (its whole middleware stack, sessions, cache and database), with one view.
+from config.settings.dev import *  # noqa: F403
+
 ROOT_URLCONF = "bare_site.urls"
-INSTALLED_APPS = []
-MIDDLEWARE = []
 """
 BARE_URLS = """
 from pathlib import Path
@@ -285,11 +319,13 @@ from pathlib import Path
 from django.http import HttpResponse
 from django.urls import path
 
-PAGE = (Path(__file__).parent / "page.html").read_bytes()
+READER = (Path(__file__).parent / "reader.html").read_bytes()
+ANONYMOUS = (Path(__file__).parent / "anonymous.html").read_bytes()
 
 
 def page(request):
-    return HttpResponse(PAGE)
+    # As a page that shows who reads it: the session and the user are loaded.
+    return HttpResponse(READER if request.user.is_authenticated else ANONYMOUS)
 
 
 urlpatterns = [path("page/", page)]
@@ -304,7 +340,10 @@ application = get_wsgi_application()
 """
 
 
-def bench_bare(figures: dict, page_html: str) -> None:
+def bench_bare(figures: dict, env: dict, data: dict, pages: dict) -> None:
+    """The framework's limit for this page: a Django view that returns the bytes Stip served
+    (to the reader, and to an anonymous visitor), run with Stip's settings, through Stip's full
+    middleware stack, with the same logged-in session, database and cache."""
     site = VAR / "bare" / "bare_site"
     site.mkdir(parents=True, exist_ok=True)
     for name, text in {
@@ -312,18 +351,21 @@ def bench_bare(figures: dict, page_html: str) -> None:
         "settings.py": BARE_SETTINGS,
         "urls.py": BARE_URLS,
         "wsgi.py": BARE_WSGI,
-        "page.html": page_html,
     }.items():
         (site / name).write_text(text)
+    for name, content in pages.items():
+        (site / f"{name}.html").write_bytes(content)
     env = {
-        **os.environ,
+        **env,
         "DJANGO_SETTINGS_MODULE": "bare_site.settings",
-        "PYTHONPATH": str(site.parent),
+        "PYTHONPATH": f"{site.parent}{os.pathsep}{ROOT}",
     }
-    server = Server("bare", PY, "bare_site.wsgi:application", env, site.parent)
+    server = Server("bare", PY, "bare_site.wsgi:application", env, ROOT)
     try:
-        log("bare Django view with Stip's pre-rendered page")
-        figures["page"]["bare"] = load_get(server, "/page/", "none")
+        log("bare Django view with Stip's page, Stip's middleware, logged-in reader")
+        figures["page"]["bare"] = load_get(server, "/page/", data["reader_session"])
+        log("bare Django view with Stip's page, Stip's middleware, anonymous")
+        figures["anonymous"]["bare"] = load_get(server, "/page/", None)
     finally:
         server.stop()
 
@@ -346,14 +388,61 @@ def goal(name: str, measured: str, target: str, met: bool | None) -> dict:
     return {"goal": name, "measured": measured, "target": target, "met": met}
 
 
+def ratio_goal(name: str, ours: dict | None, theirs: dict | None, floor: float) -> dict:
+    """Stip's req/s over another's, both from this run. A load that had errors is no
+    measurement: the goal is reported as invalid, not as met or missed."""
+    target = f"≥ {floor:g}×"
+    if not ours or not theirs:
+        return goal(name, "not measured", target, None)
+    errors = ours["errors"] + theirs["errors"]
+    if errors:
+        return goal(name, f"INVALID: {errors} errors", target, None)
+    ratio = ours["rps"] / theirs["rps"]
+    return goal(name, f"{ratio:.2f}×", target, ratio >= floor)
+
+
 def goals(figures: dict) -> list[dict]:
-    page, inproc = figures["page"], figures["inprocess"]
-    rows = []
-    if "djwiki" in page:
-        ratio = page["stip"]["rps"] / page["djwiki"]["rps"]
-        rows.append(goal("page view vs django-wiki", f"{ratio:.2f}×", "≥ 2×", ratio >= 2))
-    ratio = page["stip"]["rps"] / page["bare"]["rps"]
-    rows.append(goal("page view vs bare Django view", f"{ratio:.2f}×", "≥ 0.5×", ratio >= 0.5))
+    page, anonymous, inproc = figures["page"], figures.get("anonymous", {}), figures["inprocess"]
+    history, save = figures["history"], figures["save"]
+    rows = [
+        ratio_goal("page view vs django-wiki", page.get("stip"), page.get("djwiki"), 2),
+        ratio_goal("page view vs bare Django view", page.get("stip"), page.get("bare"), 0.5),
+        ratio_goal(
+            "anonymous page view vs bare Django view (anonymous)",
+            anonymous.get("stip"),
+            anonymous.get("bare"),
+            0.5,
+        ),
+        ratio_goal("history vs django-wiki", history.get("stip"), history.get("djwiki"), 3),
+        ratio_goal(
+            "save an edit and open the page vs django-wiki", save.get("stip"), save.get("djwiki"), 1
+        ),
+    ]
+    if "error" in inproc or "history" not in inproc:
+        rows.append(goal("in-process figures (bench/stip_inprocess.py)", "failed to run", "", None))
+        return rows
+    scale = inproc.get("scale")
+    if scale:
+        small = scale["10_documents_100_people"]
+        large = scale["10000_documents_10000_people"]
+        a, b = small["page"], large["page"]
+        rows.append(
+            goal(
+                "page in-process, 10 → 10,000 documents and 100 → 10,000 people (p50, queries)",
+                f"{a['p50_ms']} → {b['p50_ms']} ms, {a['queries']} → {b['queries']} queries "
+                f"({b['p50_ms'] / a['p50_ms']:.2f}×)",
+                "flat: ≤ 1.5×, the same queries",
+                b["p50_ms"] <= 1.5 * a["p50_ms"] and a["queries"] == b["queries"],
+            )
+        )
+        rows.append(
+            goal(
+                "search p95 in-process, 10 → 10,000 documents",
+                f"{small['search']['p95_ms']} → {large['search']['p95_ms']} ms",
+                "(reported)",
+                None,
+            )
+        )
     h = inproc["history"]
     small, large = h["history_1000"], h["history_100000"]
     rows.append(
@@ -397,7 +486,7 @@ def goals(figures: dict) -> list[dict]:
     for script in ("fanout", "timeboxes", "exports", "rendering"):
         extra = figures.get(script)
         if extra is None:
-            rows.append(goal(f"{script} (bench/{script}.py)", "not present", "see issue", None))
+            rows.append(goal(f"{script} (bench/{script}.py)", "not run", "see issue", None))
             continue
         if "error" in extra:
             rows.append(goal(f"{script} (bench/{script}.py)", "failed to run", "see issue", None))
@@ -422,28 +511,53 @@ def markdown(figures: dict, rows: list[dict]) -> str:
         f"gunicorn {m['gunicorn_workers']} sync workers · load: {m['load_generator']}, "
         f"{m['connections']} connections, {m['seconds_per_load']} s per load",
         "",
+        f"Machine load (1/5/15 min) at the start {m.get('load_average_at_start')}, at the end "
+        f"{m.get('load_average_at_end')}; each load's own is in the table (1 min). The machine "
+        "is shared: other work on it slows every side, so compare ratios within the run.",
+        "",
+        f"Both wikis and the bare view: {m.get('stip_settings')}.",
+        "",
         "## Side by side (HTTP, gunicorn, PostgreSQL, loopback)",
         "",
-        "| measurement | system | req/s | p50 ms | p95 ms | errors |",
-        "|---|---|---:|---:|---:|---:|",
+        "| measurement | system | req/s | p50 ms | p95 ms | errors | load |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
-    labels = {"stip": "Stip", "djwiki": "django-wiki 0.13", "bare": "bare Django view"}
+    labels = {
+        "stip": "Stip",
+        "djwiki": "django-wiki 0.13",
+        "bare": "bare Django view (Stip's middleware)",
+    }
     titles = {
         "page": "document page (20 KB), logged-in reader",
-        "save": "save an edit (20 KB), 4 editors",
+        "anonymous": "document page (20 KB), anonymous reader",
+        "save": "save an edit (20 KB) and open the page, 4 editors",
         "history": "history of a document with 1,000 versions",
     }
     for key, title in titles.items():
-        for system, r in figures[key].items():
+        for system, r in figures.get(key, {}).items():
+            kinds = r.get("error_kinds")
+            errors = f"{r['errors']} ({kinds})" if kinds else r["errors"]
             lines.append(
                 f"| {title} | {labels[system]} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} "
-                f"| {r['errors']} |"
+                f"| {errors} | {(r.get('load_average') or ['?'])[0]} |"
             )
     lines += ["", "## Goals", "", "| goal | measured | target | met |", "|---|---|---|---|"]
     for r in rows:
         met = {True: "met", False: "**NOT MET**", None: "n/a"}[r["met"]]
+        if r["met"] is None and r["measured"].startswith("INVALID"):
+            met = "**INVALID** (errors in the load)"
         lines.append(f"| {r['goal']} | {r['measured']} | {r['target']} | {met} |")
+    if "history" not in figures["inprocess"]:
+        lines += ["", f"In-process figures failed: {figures['inprocess'].get('error')}"]
+        return "\n".join(lines) + "\n"
     h = figures["inprocess"]["history"]
+    for who, page in figures["inprocess"].get("page", {}).items():
+        lines += [
+            "",
+            f"In-process document page, {who}: p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms, "
+            f"{page['queries']} queries ({', '.join(page.get('tables', []))}); bench/README.md "
+            "says what each is for.",
+        ]
     lines += [
         "",
         f"In-process history: {h['versions_1000']} versions → {h['history_1000']}; "
@@ -473,18 +587,31 @@ def main() -> None:
     parsed = urlparse(REDIS)
     db = int(parsed.path[1:] or 0)
     redis.Redis(host=parsed.hostname, port=parsed.port or 6379, db=db).flushdb()
-    figures: dict = {"machine": machine(), "page": {}, "history": {}, "save": {}}
-    env, page_html = bench_stip(figures)
+    figures: dict = {
+        "machine": machine(),
+        "page": {},
+        "anonymous": {},
+        "history": {},
+        "save": {},
+    }
+    env, data, pages = bench_stip(figures)
+    figures["machine"]["stip_settings"] = {
+        "conn_max_age": data["conn_max_age"],
+        "session_engine": data["session_engine"],
+        "cache": data["cache"],
+    }
     if os.environ.get("BENCH_SKIP_DJWIKI") != "1":
-        bench_djwiki(figures)
-    bench_bare(figures, page_html)
+        bench_djwiki(figures, data)
+    bench_bare(figures, env, data, pages)
     log("Stip in-process: history 1,000 / 100,000 versions, 100 KB diff, save with 50 watchers")
-    figures["inprocess"] = last_json(run([PY, str(BENCH / "stip_inprocess.py")], env))
+    figures["inprocess"] = companion("stip_inprocess.py", env) or {}
     for script in ("fanout", "timeboxes", "exports", "rendering"):
-        figures[script] = companion(f"{script}.py", env)
+        if os.environ.get("BENCH_SKIP_COMPANIONS") != "1":
+            figures[script] = companion(f"{script}.py", env)
     rows = goals(figures)
     figures["goals"] = rows
     figures["machine"]["total_seconds"] = round(time.monotonic() - started)
+    figures["machine"]["load_average_at_end"] = load_average()
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     table = markdown(figures, rows)
     (RESULTS / "latest.md").write_text(table)

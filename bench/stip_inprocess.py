@@ -1,4 +1,5 @@
-"""Stip's in-process figures: history with 1,000 and 100,000 versions, the diff of two
+"""Stip's in-process figures: the document page (its time and its queries, for a logged-in
+reader and an anonymous one), history with 1,000 and 100,000 versions, the diff of two
 100 KB versions, and saving an edit of a document 50 people watch.
 
 Requests go through Django's test client (the whole view, middleware and templates, no network)
@@ -6,6 +7,7 @@ against the benchmark's PostgreSQL database, after bench/stip_setup.py filled it
 """
 
 import json
+import re
 import statistics
 import sys
 import time
@@ -28,6 +30,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from reversion.models import Revision, Version  # noqa: E402
 
+from participation.fragments import fragments_changed  # noqa: E402
 from participation.models import Programme  # noqa: E402
 from wiki import services  # noqa: E402
 from wiki.diff import diff_texts  # noqa: E402
@@ -52,6 +55,7 @@ def timed_get(client: Client, url: str, runs: int = RUNS) -> dict:
         # Counted now: the captured list is read from the connection's query log, which the
         # next request empties once reset_queries is connected again.
         query_count = len(queries)
+        tables = [_table(query["sql"]) for query in queries.captured_queries]
     finally:
         request_started.connect(reset_queries)
     assert response.status_code == 200, (url, response.status_code)
@@ -63,7 +67,141 @@ def timed_get(client: Client, url: str, runs: int = RUNS) -> dict:
         "p50_ms": round(statistics.median(samples), 1),
         "p95_ms": p95(samples),
         "queries": query_count,
+        "tables": tables,
     }
+
+
+def _table(sql: str) -> str:
+    """The table a query reads (or writes), to say in the results what each query is for."""
+    match = re.search(r'(?:FROM|INTO|UPDATE)\s+"([^"]+)"', sql)
+    return match.group(1) if match else sql[:40]
+
+
+def page_figures(programme: Programme, reader) -> dict:
+    """The document page of the HTTP comparison, in-process: time and queries per view."""
+    url = f"/p/{programme.slug}/d/shared-vision/"
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(reader)
+    return {
+        "reader": timed_get(client, url),
+        "anonymous": timed_get(Client(HTTP_HOST="127.0.0.1"), url),
+    }
+
+
+SCALE_WORDS = [
+    "network",
+    "school",
+    "pupil",
+    "device",
+    "service",
+    "process",
+    "contract",
+    "teacher",
+    "budget",
+]
+
+
+def add_documents_in_bulk(programme: Programme, count: int, author) -> None:
+    """`count` more documents in the programme, indexed for search as a save would index them
+    (rows inserted in bulk; their own version histories do not matter to the page measured)."""
+    from wagtail.search.backends import get_search_backend
+
+    start = Document.objects.filter(programme=programme).count()
+    documents = Document.objects.bulk_create(
+        [
+            Document(
+                programme=programme,
+                kind=Document.Kind.PAGE,
+                title=f"Scale page {start + n}",
+                slug=f"scale-page-{start + n}",
+                body=" ".join(SCALE_WORDS[(start + n + i) % len(SCALE_WORDS)] for i in range(80))
+                + f" agreement{start + n}",
+                position=start + n,
+                created_by=author,
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
+    get_search_backend().add_bulk(Document, documents)
+
+
+def add_members_in_bulk(programme: Programme, people: int, organisations: int) -> None:
+    """Organisations that contribute to the programme, with `people` people among them."""
+    from participation.models import Affiliation, Membership, Organisation
+
+    start = Organisation.objects.count()
+    created = Organisation.objects.bulk_create(
+        [
+            Organisation(name=f"Scale school {start + n}", slug=f"scale-school-{start + n}")
+            for n in range(organisations)
+        ]
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                programme=programme,
+                organisation=organisation,
+                level=Membership.MemberLevel.CONTRIBUTOR,
+            )
+            for organisation in created
+        ]
+    )
+    first = User.objects.count()
+    users = User.objects.bulk_create(
+        [User(username=f"scale-person-{first + n}", email="") for n in range(people)],
+        batch_size=2000,
+    )
+    Affiliation.objects.bulk_create(
+        [
+            Affiliation(user=user, organisation=created[n % len(created)])
+            for n, user in enumerate(users)
+        ],
+        batch_size=2000,
+    )
+
+
+def scale_figures(reader, lead) -> dict:
+    """The document page (logged-in reader) and search in a programme of 10 documents and
+    100 people, then of 10,000 documents and 10,000 people."""
+    from participation import permissions
+    from participation.models import Affiliation, Membership
+    from tests import factories
+
+    programme = Programme.objects.create(name="Scale network", slug="scale")
+    observing = Affiliation.objects.filter(user=reader).first().organisation
+    Membership.objects.create(
+        programme=programme, organisation=observing, level=Membership.MemberLevel.OBSERVER
+    )
+    factories.LeadRoleFactory(programme=programme, user=lead)
+    permissions.forget(lead)
+    page = services.document_create(
+        programme=programme,
+        kind=Document.Kind.VISION,
+        title="Scale vision",
+        body=document_text(),
+        author=lead,
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(reader)
+    url = f"/p/{programme.slug}/d/{page.slug}/"
+    search = f"/search/?q=agreement7&programme={programme.slug}"
+    figures = {}
+    for documents, people in ((10, 100), (10_000, 10_000)):
+        have_documents = Document.objects.filter(programme=programme).count()
+        have_people = User.objects.filter(
+            affiliations__organisation__memberships__programme=programme
+        ).count()
+        add_documents_in_bulk(programme, documents - have_documents, lead)
+        add_members_in_bulk(programme, people - have_people, max(1, people // 100))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        fragments_changed(programme.pk)  # as saving the documents one by one would
+        figures[f"{documents}_documents_{people}_people"] = {
+            "page": timed_get(client, url),
+            "search": timed_get(client, search, runs=20),
+        }
+    return figures
 
 
 def add_versions_in_bulk(document: Document, count: int, author) -> None:
@@ -195,9 +333,11 @@ def main() -> None:
     reader = User.objects.get(username="bench-reader")
     lead = User.objects.get(username="bench-lead")
     editor = User.objects.get(username="bench-editor-0")
-    figures = {"history": history_figures(programme, reader, lead)}
+    figures = {"page": page_figures(programme, reader)}
+    figures["history"] = history_figures(programme, reader, lead)
     figures["diff"] = diff_figures(programme, reader, lead)
     figures["save_with_watchers"] = save_with_watchers(programme, lead, editor)
+    figures["scale"] = scale_figures(reader, lead)
     print(json.dumps(figures))
 
 

@@ -15,6 +15,7 @@ import django  # noqa: E402
 django.setup()
 
 from content import document_text, edited  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 from reversion.models import Version  # noqa: E402
 
@@ -24,6 +25,18 @@ from wiki import services  # noqa: E402
 from wiki.models import Document  # noqa: E402
 
 SAVERS = 4
+
+
+def django_session_engine() -> str:
+    """The Django session engine Stip's is (or is built on), for django-wiki to use as well."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return next(
+        cls.__module__
+        for cls in store.__mro__
+        if cls.__module__.startswith("django.contrib.sessions.backends.")
+    )
 
 
 def session_of(user) -> str:
@@ -94,6 +107,10 @@ def main() -> None:
                 "edit_urls": [f"{base}/{d.slug}/edit/" for d in edit_docs],
                 "history_url": f"{base}/{long.slug}/history/",
                 "versions_in_history": Version.objects.get_for_object(long).count(),
+                # What django-wiki's bench project is given as well (like for like).
+                "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
+                "session_engine": django_session_engine(),
+                "cache": settings.CACHES["default"]["BACKEND"],
             }
         )
     )

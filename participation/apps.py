@@ -24,3 +24,16 @@ class ParticipationConfig(AppConfig):
         from . import events, tasks  # noqa: F401  (tasks: registers the Celery tasks by name)
 
         events.register_membership_kinds()
+        self._fragment_sources()
+
+    def _fragment_sources(self) -> None:
+        """What of participation the cached parts of pages show: memberships (in a programme),
+        people's names and organisations' names (in every programme)."""
+        from django.contrib.auth import get_user_model
+
+        from .fragments import fragment_source_register
+        from .models import Membership, Organisation
+
+        fragment_source_register(Membership, lambda membership: membership.programme_id)
+        fragment_source_register(get_user_model(), lambda user: None)
+        fragment_source_register(Organisation, lambda organisation: None)

@@ -36,3 +36,20 @@ class TimeboxesConfig(AppConfig):
         nav_entry_register("wiki.programme.nav", "timeboxes:list", _("Timeboxes"), order=40)
         for place in ("wiki.document.after_tabs", "wiki.programme.after_description"):
             panel_register(place, "timeboxes/includes/banner.html", order=10)
+        self._fragment_sources()
+
+    def _fragment_sources(self) -> None:
+        """The banner on the wiki's pages is cached (participation.fragments): timeboxes and
+        their scope make it stale."""
+        from participation.fragments import fragment_source_register
+
+        from .models import ScopeItem, Timebox
+
+        fragment_source_register(Timebox, lambda timebox: timebox.programme_id)
+        fragment_source_register(ScopeItem, _programme_of_scope_item)
+
+
+def _programme_of_scope_item(item) -> int:
+    from .models import Timebox
+
+    return Timebox.objects.filter(pk=item.timebox_id).values_list("programme_id", flat=True)[0]

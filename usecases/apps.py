@@ -38,6 +38,7 @@ class UsecasesConfig(AppConfig):
     def _take_part_in_the_wiki(self) -> None:
         """The use case as a kind of document (its text and fields kept in one, its sign-offs
         and detail check), and the use cases' parts of the wiki's pages."""
+        from participation.fragments import fragment_source_register
         from participation.panels import (
             data_attribute_register,
             html_filter_register,
@@ -49,6 +50,7 @@ class UsecasesConfig(AppConfig):
 
         from .glossary import glossary_marked
         from .handlers import UseCaseHandler
+        from .models import Actor, DetailSettings, LocalWord, SignOff, Term, UseCase
 
         kind_register(Document.Kind.USE_CASE, UseCaseHandler())
         nav = "wiki.programme.nav"
@@ -63,6 +65,13 @@ class UsecasesConfig(AppConfig):
         panel_register("wiki.document.after_children", "usecases/includes/wiki_document_below.html")
         panel_register("wiki.document.add_below", "usecases/includes/wiki_add_below.html")
         data_attribute_register("wiki.editor", "glossary-url", "usecases:glossary_json")
+        # What the cached parts of the wiki's document pages show of the use cases: the tree
+        # below a process, the sign-offs, the glossary marks in the text.
+        for model in (UseCase, SignOff):
+            fragment_source_register(model, _programme_of_document)
+        for model in (Actor, Term, DetailSettings):
+            fragment_source_register(model, lambda row: row.programme_id)
+        fragment_source_register(LocalWord, lambda word: word.term.programme_id)
 
         from wiki import display
 
@@ -86,3 +95,9 @@ class UsecasesConfig(AppConfig):
         wiki_exports.register_document_body(Document.Kind.USE_CASE, exports.usecase_bodies)
         wiki_exports.register_document_sections(exports.signoff_sections)
         wiki_exports.register_appendix(exports.glossary_appendix, order=10)
+
+
+def _programme_of_document(row) -> int:
+    from wiki.models import Document
+
+    return Document.objects.filter(pk=row.document_id).values_list("programme_id", flat=True)[0]

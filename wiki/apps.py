@@ -25,15 +25,26 @@ class WikiConfig(AppConfig):
         from wagtail.models import AbstractPage
         from wagtail.permissions import register_permission_policy
 
+        from participation.fragments import fragment_source_register
         from participation.panels import panel_register
 
         from . import events
+        from .models import Comment, Document
         from .portal_permissions import PortalPagePolicy
 
         # Document events, the people who watch a document, and where a notification leads.
         events.register()
         panel_register("participation.members.actions", "wiki/includes/watch_programme.html")
+        # The cached parts of document pages show documents (their children) and comments.
+        fragment_source_register(Document, lambda document: document.programme_id)
+        fragment_source_register(Comment, _comment_programme)
 
         # Replaces Wagtail's page policy (registered when wagtail.permissions is imported):
         # programme leads edit their programme's portal page, see portal_permissions.
         register_permission_policy(AbstractPage, PortalPagePolicy())
+
+
+def _comment_programme(comment) -> int:
+    from .models import Document
+
+    return Document.objects.filter(pk=comment.document_id).values_list("programme_id", flat=True)[0]

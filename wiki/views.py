@@ -353,7 +353,8 @@ def _document_context(request, programme, document, *, comment_form) -> dict:
     return {
         "programme": programme,
         "document": document,
-        "html": display.body_html(document, title=document.title, text=document.body),
+        # Called by the template only when the cached part of the page is not there.
+        "html": lambda: display.body_html(document, title=document.title, text=document.body),
         "ancestors": document.ancestors(),
         "children": document.children.alive()
         .select_related("programme")  # for their addresses
