@@ -70,6 +70,7 @@ class Action(StrEnum):
     VIEW = "view"  # read documents, their history, versions and diffs; search
     DISCUSS = "discuss"  # comment on documents
     WATCH = "watch"  # follow documents and receive notifications
+    PRESENCE = "presence"  # see who else has a document open (and be seen there)
     EDIT = "edit"  # create, edit, revert, rename and move documents
     DELETE = "delete"  # soft-delete a document
     RESTORE = "restore"  # bring a deleted document back
@@ -83,6 +84,7 @@ REQUIRED_LEVEL: dict[Action, Level] = {
     Action.VIEW: Level.READER,
     Action.DISCUSS: Level.OBSERVER,
     Action.WATCH: Level.READER,
+    Action.PRESENCE: Level.READER,
     Action.EDIT: Level.CONTRIBUTOR,
     Action.DELETE: Level.CONTRIBUTOR,
     Action.RESTORE: Level.LEAD,
@@ -96,6 +98,7 @@ DENIED_MESSAGES = {
     Action.VIEW: _("You may not read this programme."),
     Action.DISCUSS: _("Only members of this programme may take part in the discussion."),
     Action.WATCH: _("Log in to watch documents."),
+    Action.PRESENCE: _("Log in to see who else is reading or editing."),
     Action.EDIT: _("Only contributing organisations may change documents in this programme."),
     Action.DELETE: _("Only contributing organisations may delete documents in this programme."),
     Action.RESTORE: _("Only the programme's leads may restore deleted documents."),
@@ -127,6 +130,11 @@ def required_level(action: str) -> Level:
     if action in REQUIRED_LEVEL:
         return REQUIRED_LEVEL[action]
     return _registered_levels[action]
+
+
+# Actions only a logged-in person takes: watching (notifications need an address) and presence
+# (a name to show; anonymous readers of an open programme are neither shown nor shown others).
+LOGGED_IN_ONLY = frozenset({Action.WATCH, Action.PRESENCE})
 
 
 def level_of(user, programme: Programme) -> Level:
@@ -316,7 +324,7 @@ def forget(user) -> None:
 
 def can(user, action: Action, programme: Programme) -> bool:
     level = level_of(user, programme)
-    if action == Action.WATCH and not (user is not None and user.is_authenticated):
+    if action in LOGGED_IN_ONLY and not (user is not None and user.is_authenticated):
         return False
     return level >= required_level(action)
 

@@ -51,6 +51,26 @@ def document_for(programme: Programme, slug: str, *, include_deleted: bool = Fal
         raise Http404 from None
 
 
+def document_live(programme: Programme, document_id) -> Document:
+    """A living document of the programme for the live parts' beat (wiki.live), which asks
+    several times a minute: with who saved its current version, without its text or any
+    stored copy of it. Http404 when there is none (deleted, another programme's)."""
+    try:
+        return (
+            Document.objects.alive()
+            .select_related(
+                "programme",
+                "head__revision__user",
+                "head__revision__edit_meta__organisation",
+                "head__numbering",
+            )
+            .defer("body", "head__serialized_data", "head__object_repr")
+            .get(programme=programme, pk=document_id)
+        )
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def documents_visible_to(user, programme: Programme | None = None):
     documents = Document.objects.alive().filter(programme__in=permissions.visible_programmes(user))
     if programme is not None:

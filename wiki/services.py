@@ -319,6 +319,59 @@ def document_save(
     return SaveResult(document=current, version=version, merged=action == EditMeta.Action.MERGE)
 
 
+@dataclass(frozen=True)
+class MergeOffer:
+    """An edit in progress merged with what was saved since it began, not saved. `overlap`
+    when the two overlap: then `title` and `body` are the edit's own, untouched."""
+
+    document: Document
+    title: str
+    body: str
+    overlap: bool
+    base_version_id: int | None  # the version the merged text is based on now
+
+
+def edit_merge(
+    *, document: Document, title: str, body: str, base_version_id: int | None, user
+) -> MergeOffer:
+    """Merge an edit in progress (based on `base_version_id`) with the document's current
+    version three ways, as `document_save` would, without saving: for the editor's offer when
+    someone else saved meanwhile. Nothing typed is lost: on overlap the edit comes back as it
+    was, to be shown beside the current text."""
+    permissions.check(user, Action.EDIT, document.programme)
+    current = Document.objects.select_related("programme").get(pk=document.pk)
+    title = one_line(title)
+    body = body.replace("\r\n", "\n")
+    if current.head_id is None or base_version_id == current.head_id:
+        return MergeOffer(
+            document=current,
+            title=title,
+            body=body,
+            overlap=False,
+            base_version_id=current.head_id,
+        )
+    try:
+        base = version_of(current, base_version_id)
+    except (Version.DoesNotExist, ValueError, TypeError):
+        base = None
+    merged = _merge(base, current, title, body)
+    if merged is None:
+        return MergeOffer(
+            document=current,
+            title=title,
+            body=body,
+            overlap=True,
+            base_version_id=base_version_id,
+        )
+    return MergeOffer(
+        document=current,
+        title=merged[0],
+        body=merged[1],
+        overlap=False,
+        base_version_id=current.head_id,
+    )
+
+
 def _merge(base: Version | None, current: Document, title: str, body: str):
     """Three-way merge of (title, body); None when the edits overlap."""
     if base is None:

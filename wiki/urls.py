@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import live_views, views
 
 app_name = "wiki"
 
@@ -34,6 +34,10 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path("p/<slug:programme>/live/", live_views.programme_editing, name="live_programme"),
+    path("p/<slug:programme>/live/<int:document_id>/", live_views.beat, name="live_beat"),
+    path("p/<slug:programme>/live/<int:document_id>/leave/", live_views.leave, name="live_leave"),
+    path("p/<slug:programme>/live/<int:document_id>/merge/", live_views.merge, name="live_merge"),
     path("p/<slug:programme>/watch/", views.watch, name="watch_programme"),
     path("p/<slug:programme>/watch/<slug:slug>/", views.watch, name="watch"),
 ]

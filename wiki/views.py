@@ -30,7 +30,7 @@ from participation.models import Membership, ProgrammeRole
 from participation.permissions import Action
 from participation.selectors import programme_for
 
-from . import attachments, display, rendering, selectors, services
+from . import attachments, display, live, rendering, selectors, services
 from .diagrams import diagrams_compared
 from .diff import CONTEXT_LINES, DIFF_FORMAT, diff_texts, versions_diff
 from .downloads import attachment_response
@@ -63,7 +63,16 @@ def _allowed(user, programme) -> dict[str, bool]:
         "can_delete": permissions.can(user, Action.DELETE, programme),
         "can_restore": permissions.can(user, Action.RESTORE, programme),
         "can_manage_programme": permissions.can(user, Action.MANAGE_PROGRAMME, programme),
+        "live_ms": _live_ms(user, programme),
     }
+
+
+def _live_ms(user, programme) -> int:
+    """How often the page's live parts (wiki.live) ask, in milliseconds; 0 leaves them out:
+    for whoever may not see presence, or when they are turned off."""
+    if not live.enabled() or not permissions.can(user, Action.PRESENCE, programme):
+        return 0
+    return max(250, int(settings.STIP_LIVE_INTERVAL_SECONDS * 1000))
 
 
 def _document(request, programme, slug, *, include_deleted: bool = False):

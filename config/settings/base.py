@@ -147,6 +147,26 @@ else:
 # database alone when the cache is down (participation/sessions.py).
 SESSION_ENGINE = "participation.sessions"
 
+# Who else is here (wiki/live.py): presence with a time-to-live, which every web process must
+# see alike. In Redis when there is one, with short timeouts so that a Redis that hangs makes
+# the live parts quiet rather than holding a web worker; otherwise in a table of the database
+# (made by wiki's migrations), so the embedded default needs no server for it either.
+STIP_LIVE_CACHE_TABLE = "stip_live_cache"
+CACHES["live"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "stip-live",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": STIP_LIVE_CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -326,6 +346,10 @@ STIP_ATTACHMENTS_ACCEL_PREFIX = env("STIP_ATTACHMENTS_ACCEL_PREFIX", default="")
 
 STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0
+# Presence and word of a save (wiki/live.py): how often an open page asks (and says it is still
+# open), and after how long without a word a person counts as gone. 0 turns the live parts off.
+STIP_LIVE_INTERVAL_SECONDS = env.float("STIP_LIVE_INTERVAL_SECONDS", default=1.0)
+STIP_LIVE_TTL_SECONDS = 30
 # Edits of one document by one person within this many seconds become one notification.
 STIP_NOTIFICATION_COALESCE_SECONDS = env.int("STIP_NOTIFICATION_COALESCE_SECONDS", default=120)
 # An e-mail that meets a passing fault (4xx, no connection) is tried again after these many
