@@ -37,7 +37,9 @@ def test_oidc_log_in_comes_back_logged_in_and_affiliated(page, oidc_provider, al
     ).to_be_visible()
     page.get_by_role("button", name="Log out at the provider").click()
     page.wait_for_url(re.compile(r"^http://localhost:\d+/$"))
-    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("banner").get_by_role("link", name="Log in", exact=True)
+    ).to_be_visible()
 
 
 def test_saml_log_in_of_an_unknown_school_waits_for_confirmation(page, saml_provider):
@@ -65,7 +67,9 @@ def test_saml_log_out_ends_the_session_at_the_identity_provider(page, saml_provi
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r"^http://localhost:\d+/$"))
-    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("banner").get_by_role("link", name="Log in", exact=True)
+    ).to_be_visible()
     assert saml_provider.log("logouts.log") == ["pid-anna"]
 
     page.goto("/accounts/login/")
