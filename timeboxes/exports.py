@@ -17,6 +17,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from wiki import drawing
+from wiki.diagrams import diagram_sources
 from wiki.models import VersionNumber
 from wiki.rendering import without_title
 
@@ -158,11 +160,20 @@ def manifest(baseline: Baseline) -> dict:
 
 
 def baseline_zip(baseline: Baseline) -> bytes:
+    """The documents as Markdown files (a diagram is its Mermaid text there), and each diagram
+    the server could draw (`wiki.drawing`) beside them as `diagrams/<document>-<n>.svg`."""
     buffer = io.BytesIO()
+    documents = selectors.baseline_documents(baseline)
+    sources = {d.slug: diagram_sources(d.body) for d in documents}
+    drawn = drawing.drawings([s for found in sources.values() for s in found]) or {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for document in selectors.baseline_documents(baseline):
+        for document in documents:
             text = f"# {document.title}\n\n{without_title(document.body, document.title)}"
             archive.writestr(f"{document.slug}.md", text)
+            for n, source in enumerate(sources[document.slug], start=1):
+                found = drawn.get(source)
+                if found is not None and found.drawn:
+                    archive.writestr(f"diagrams/{document.slug}-{n}.svg", found.svg)
         archive.writestr(
             "manifest.json", json.dumps(manifest(baseline), indent=2, ensure_ascii=False)
         )

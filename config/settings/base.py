@@ -343,6 +343,11 @@ STIP_ATTACHMENT_TYPES = env.list(
 # internal location (followed by the file's path in the attachments storage), so nginx sends
 # the file. Empty: Django streams it.
 STIP_ATTACHMENTS_ACCEL_PREFIX = env("STIP_ATTACHMENTS_ACCEL_PREFIX", default="")
+STIP_ATTACHMENTS_ORPHAN_HOURS = env.float("STIP_ATTACHMENTS_ORPHAN_HOURS", default=24)
+# The exports' process diagrams are drawn by a headless Chromium (wiki/drawing.py); None: the
+# first one on the PATH, "": none (the source is shown).
+STIP_DIAGRAM_BROWSER = env("STIP_DIAGRAM_BROWSER", default=None)
+STIP_DIAGRAM_TIMEOUT_SECONDS = env.float("STIP_DIAGRAM_TIMEOUT_SECONDS", default=60)
 
 STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0
