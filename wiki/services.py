@@ -8,7 +8,11 @@ reversion revision with the author, the author's organisation (`EditMeta`) and t
 the revision's comment.
 """
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import merge3
 import reversion
@@ -40,9 +44,12 @@ from .models import (
     SlugRedirect,
     VersionNumber,
     Watch,
+    attachments_storage,
     text_too_long,
 )
 from .rendering import rendering_store
+
+logger = logging.getLogger("stip.wiki")
 
 
 class WikiError(Exception):
@@ -569,7 +576,61 @@ def programme_attachments_size(programme: Programme) -> int:
     return used["used"] or 0
 
 
-@transaction.atomic
+@contextmanager
+def stored_files_removed_on_failure() -> Iterator[list[str]]:
+    """Names stored (in the attachments storage) inside the block are deleted again when the
+    block fails, so a save that is rolled back leaves no file behind. Storage is no part of the
+    database's transaction: a file stored by a block that succeeded, in a transaction rolled back
+    later by its caller, is left to `attachments_orphans_remove`."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            try:
+                attachments_storage().delete(name)
+            except OSError:
+                logger.warning("A stored attachment could not be removed: %s", name)
+        raise
+
+
+def attachments_orphans_remove(*, older_than: timedelta | None = None) -> list[str]:
+    """Delete the files of the attachments storage that no attachment refers to (as its file or
+    thumbnail) and that are older than `older_than` (`STIP_ATTACHMENTS_ORPHAN_HOURS`): what an
+    upload left whose transaction was rolled back after it was stored. A file younger than that
+    may belong to an upload still under way, and is kept. Returns the names deleted."""
+    if older_than is None:
+        older_than = timedelta(hours=settings.STIP_ATTACHMENTS_ORPHAN_HOURS)
+    cutoff = timezone.now() - older_than
+    referenced = set()
+    for file_name, thumbnail_name in Attachment.objects.values_list("file", "thumbnail"):
+        referenced.update(n for n in (file_name, thumbnail_name) if n)
+    removed = []
+    for name in _stored_names(""):
+        if name in referenced:
+            continue
+        try:
+            if attachments_storage().get_modified_time(name) > cutoff:
+                continue
+            attachments_storage().delete(name)
+        except (OSError, NotImplementedError):
+            logger.warning("An orphaned attachment could not be removed: %s", name)
+            continue
+        removed.append(name)
+    return removed
+
+
+def _stored_names(directory: str) -> Iterator[str]:
+    try:
+        directories, files = attachments_storage().listdir(directory)
+    except (OSError, NotImplementedError):
+        return
+    for name in files:
+        yield f"{directory}/{name}" if directory else name
+    for sub in directories:
+        yield from _stored_names(f"{directory}/{sub}" if directory else sub)
+
+
 def attachment_add(
     *, document: Document, name: str, data: bytes, author, summary: str = ""
 ) -> AttachmentResult:
@@ -580,7 +641,19 @@ def attachment_add(
     document's text is untouched either way.
 
     Locks the document's row (`document_lock`), then the programme's attachments are summed:
-    two uploads to one document cannot both pass the programme's limit on the same room."""
+    two uploads to one document cannot both pass the programme's limit on the same room. The
+    stored files are deleted again when the transaction fails, its commit included
+    (`stored_files_removed_on_failure`)."""
+    with stored_files_removed_on_failure() as stored:
+        return _attachment_add(
+            document=document, name=name, data=data, author=author, summary=summary, stored=stored
+        )
+
+
+@transaction.atomic
+def _attachment_add(
+    *, document: Document, name: str, data: bytes, author, summary: str, stored: list[str]
+) -> AttachmentResult:
     permissions.check(author, Action.EDIT, document.programme)
     current = document_lock(document)
     if current.is_deleted:
@@ -603,10 +676,12 @@ def attachment_add(
         uploaded_by=author if author.is_authenticated else None,
     )
     attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+    stored.append(attachment.file.name)
     if checked.thumbnail is not None:
         attachment.thumbnail.save(
             f"thumbnail-{checked.name}", ContentFile(checked.thumbnail), save=False
         )
+        stored.append(attachment.thumbnail.name)
     attachment.save()
     replaced = checked.name in (current.files or {})
     current.files = {**(current.files or {}), checked.name: attachment.pk}

@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "timeboxes.tasks.baseline_exports_sweep_task",
         "schedule": 60.0,
     },
+    # Attachment files no attachment refers to (an upload rolled back after storing): removed.
+    "wiki-attachments-orphans": {
+        "task": "wiki.tasks.attachments_orphans_remove_task",
+        "schedule": 3600.0,
+    },
     # Proposals: remind the organisations that have not answered, decide at the deadline.
     "stakes-sweep": {"task": "stakes.tasks.proposals_sweep_task", "schedule": 60.0},
     # Notifications: the outbox sweeper (events still pending, instant e-mail due) and digests.
