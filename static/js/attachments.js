@@ -66,9 +66,23 @@
           return;
         }
         insert(textarea, answer.data.markdown);
-        /* The attachment is a new version: the edit goes on from it. */
+        if (box.dataset.attachField) {
+          /* A document being created: the form carries the staged file to its first version. */
+          var hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = box.dataset.attachField;
+          hidden.value = answer.data.id;
+          box.appendChild(hidden);
+          var staged = box.querySelector("[data-attach-staged]");
+          var names = box.querySelector("[data-attach-staged-names]");
+          if (staged && names) {
+            names.textContent = (names.textContent ? names.textContent + ", " : "") + answer.data.name;
+            staged.hidden = false;
+          }
+        }
+        /* On an existing document the attachment is a new version: the edit goes on from it. */
         var base = form.querySelector("input[name=base_version]");
-        if (base) { base.value = answer.data.base_version; }
+        if (base && answer.data.base_version) { base.value = answer.data.base_version; }
         say(status, box.dataset.attached, answer.data.name);
       }).catch(function () {
         status.textContent = box.dataset.failed;

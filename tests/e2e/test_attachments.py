@@ -131,3 +131,28 @@ def test_two_pasted_pictures_are_two_attachments(page, login, world, make_docume
         r"attachment:([^)]+\.png)", page.get_by_label("Text (markdown)").input_value()
     )
     assert len(set(names)) == 2 and set(names) <= set(document.files)
+
+
+def test_contributor_attaches_a_picture_while_creating_a_document(page, login, world):
+    login(world.contributor)
+    page.goto(f"/p/{world.programme.slug}/new/")
+    page.get_by_label("Title").fill("Plattegrond")
+    text = page.get_by_label("Text (markdown)")
+    text.fill("De zaal:\n")
+    text.evaluate("t => t.setSelectionRange(t.value.length, t.value.length)")
+
+    assert page.evaluate(DROP, [list(photo(fmt="PNG")), "zaal.png", "image/png"]) == [True, True]
+
+    expect(page.locator("[data-attach-status]")).to_contain_text("zaal.png is attached")
+    expect(text).to_have_value("De zaal:\n![zaal](attachment:zaal.png)\n")
+    expect(page.locator("[data-preview] img[alt=zaal]")).to_be_visible()
+    expect(page.locator("[data-attach-staged]")).to_contain_text("zaal.png")
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("The document was created")
+    picture = page.locator(".prose img[alt=zaal]")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.naturalWidth") == 640
+    expect(page.locator("#attachments")).to_contain_text("zaal.png")
+    document = Document.objects.get(title="Plattegrond")
+    assert list(document.files) == ["zaal.png"]
+    assert document.head.numbering.number == 1
