@@ -207,3 +207,43 @@ def test_markdown_export_keeps_the_text_and_adds_the_drawing(world, make_documen
     assert "graph TD" in archive.read(markdown).decode()
     svg = archive.read(f"diagrams/{markdown[:-3]}-1.svg").decode()
     assert svg.startswith("<svg") and "Aanvraag" in svg and "Beoordelen" in svg
+
+
+def test_markdown_export_holds_the_attachments_of_the_baseline_version(world, make_document):
+    import json
+    import zipfile
+
+    from tests.wiki.test_attachments import PDF, photo
+    from wiki import services as wiki_services
+
+    document = make_document(
+        world, title="Zaal", body="![zaal](attachment:zaal.png) [c](attachment:c.pdf)\n"
+    )
+    wiki_services.attachment_add(
+        document=document, name="zaal.png", data=photo(fmt="PNG"), author=world.contributor
+    )
+    wiki_services.attachment_add(
+        document=document, name="c.pdf", data=PDF, author=world.contributor
+    )
+    now = timezone.now()
+    timebox = services.timebox_create(
+        programme=world.programme,
+        by=world.lead,
+        name="Fase",
+        starts_at=now - timedelta(hours=1),
+        deadline=now + timedelta(days=1),
+        documents=[document],
+    )
+    baseline = services.timebox_close(timebox=timebox, by=world.lead, outcome="Klaar.")
+    # removed after the close: the baseline's version still has it
+    wiki_services.attachment_remove(document=document, name="c.pdf", author=world.contributor)
+
+    archive = zipfile.ZipFile(io.BytesIO(exports.baseline_zip(baseline)))
+    slug = document.slug
+    assert archive.read(f"attachments/{slug}/zaal.png").startswith(b"\x89PNG")
+    assert archive.read(f"attachments/{slug}/c.pdf") == PDF
+    described = json.loads(archive.read("manifest.json"))
+    assert described["documents"][0]["attachments"] == {
+        "zaal.png": f"attachments/{slug}/zaal.png",
+        "c.pdf": f"attachments/{slug}/c.pdf",
+    }
