@@ -199,8 +199,11 @@ def _run(executable: str, sources: list[str]) -> dict[str, Drawing] | None:
             "--dump-dom",
             page.as_uri(),
         ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.insert(1, "--no-sandbox")  # Chromium's sandbox refuses to run as root
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        if as_root or not getattr(settings, "STIP_DIAGRAM_BROWSER_SANDBOX", True):
+            # Chromium's sandbox refuses to run as root, and needs user namespaces that many
+            # containers lack; the page it draws loads nothing and runs only our scripts.
+            command.insert(1, "--no-sandbox")
         try:
             finished = subprocess.run(  # noqa: S603 - the configured browser, our own arguments
                 command,
