@@ -3,11 +3,9 @@ service or selector, and render. Permission is decided in participation.permissi
 `programme_for` and the services); a refusal of the rules (a decided proposal) is shown as a
 message with what the person typed kept in the form."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from participation import permissions
 from participation.forms import add_service_errors
 from participation.http import id_from
 from participation.selectors import programme_for
+from participation.spreadsheets import csv_response, csv_writer
 from timeboxes.forms import format_offsets
 from timeboxes.selectors import timebox_for, timeboxes_of
 from usecases.selectors import wiki_diff_url
@@ -61,9 +60,8 @@ def balance(request, programme):
 def balance_csv(request, programme):
     programme = programme_for(request.user, programme)
     timebox = _timebox_of(request, programme)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = f"-timebox-{timebox.pk}" if timebox else ""
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-balance{suffix}.csv"'
+    response = csv_response(f"{programme.slug}-balance{suffix}.csv")
     return charts.balance_csv(selectors.balance(programme, timebox=timebox), response)
 
 
@@ -183,9 +181,8 @@ def decisions_csv(request, programme):
     proposals = selectors.proposals_of(
         programme, query=request.GET.get("q", ""), status=request.GET.get("status", "")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-decisions.csv"'
-    writer = csv.writer(response)
+    response = csv_response(f"{programme.slug}-decisions.csv")
+    writer = csv_writer(response)
     writer.writerow(
         [_("Number"), _("Title"), _("Status"), _("Deadline"), _("Decided"), _("Outcome")]
         + [_("Documents")]
