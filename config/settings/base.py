@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": _crontab(hour=7, minute=0),
         "args": ("daily",),
     },
+    # The mail outbox: sent messages and long-failed ones deleted (STIP_MAIL_KEEP_DAYS).
+    "participation-mail-prune": {
+        "task": "participation.mail_prune",
+        "schedule": _crontab(hour=3, minute=30),
+    },
     "participation-weekly-digest": {
         "task": "participation.digest_send",
         "schedule": _crontab(day_of_week="monday", hour=7, minute=0),
@@ -366,6 +371,10 @@ STIP_NOTIFICATION_COALESCE_SECONDS = env.int("STIP_NOTIFICATION_COALESCE_SECONDS
 # An e-mail that meets a passing fault (4xx, no connection) is tried again after these many
 # seconds, one wait per further attempt; then it is marked failed (participation.mail).
 STIP_MAIL_RETRY_AFTER = env.list("STIP_MAIL_RETRY_AFTER", cast=int, default=[60, 300, 1800, 7200])
+# The outbox keeps a sent e-mail this many days, a failed one this many days after its last
+# attempt (0: until an admin retries it and it is sent); beat prunes daily (participation.mail).
+STIP_MAIL_KEEP_DAYS = env.int("STIP_MAIL_KEEP_DAYS", default=30)
+STIP_MAIL_KEEP_FAILED_DAYS = env.int("STIP_MAIL_KEEP_FAILED_DAYS", default=180)
 STIP_INVITATION_DAYS = 14
 
 # Content-Security-Policy (django-csp): no inline script, no eval, no plugins on our pages.
