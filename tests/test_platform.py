@@ -437,3 +437,12 @@ def test_supervisor_restarts_a_process_that_dies_and_stops_all_on_ctrl_c(db, tmp
     after = said()[heard:] + "".join(log(name)[before[name] :] for name in before)
     for bad in ("ERROR", "CRITICAL", "Traceback", "killing it"):
         assert bad not in after, after
+
+
+def test_pages_name_an_icon_of_their_own(client, db):
+    """A browser asks every site for an icon: without one it logs a failed /favicon.ico."""
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/accounts/login/").content.decode()
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', html)
+    assert icon is not None and finders.find(icon.group(1)) is not None

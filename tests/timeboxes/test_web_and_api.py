@@ -447,3 +447,15 @@ def test_a_baseline_is_named_in_the_readers_language_not_the_closing_leads(
         HTTP_ACCEPT_LANGUAGE="nl",
     )
     assert api.json()["name"] == dutch
+
+
+def test_a_timeboxs_reminders_read_as_words_in_the_readers_language(
+    clock, client, world, scope, make_timebox
+):
+    from django.conf import settings
+
+    timebox = make_timebox(days=10, reminder_offsets=[7 * 86400, 86400, 3600])
+    client.force_login(world.observer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = client.get(timebox.get_absolute_url()).content.decode()
+    assert "1 week, 1 dag, 1 uur voor de deadline" in page
