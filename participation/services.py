@@ -357,7 +357,13 @@ def _unique_organisation_slug(name: str) -> str:
 
 
 def signup_confirmation_send(*, user) -> None:
+    """Send the link that confirms `user`'s address, unless it is confirmed already (the task
+    may run twice). Whoever signed up through an invitation link is active at once and gets
+    it too."""
     from .emails import signup_confirmation_message
+
+    if user.is_active and notifications.profile_of(user).email_confirmed_at is not None:
+        return
 
     mail_send([signup_confirmation_message(user)], kind="signup")
 

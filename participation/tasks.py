@@ -90,7 +90,7 @@ def signup_confirmation_send_task(user_id: int) -> None:
 
     from . import services
 
-    user = get_user_model().objects.filter(pk=user_id, is_active=False).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
     if user is not None:
         services.signup_confirmation_send(user=user)
 

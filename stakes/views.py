@@ -20,7 +20,7 @@ from participation.forms import add_service_errors
 from participation.http import id_from
 from participation.selectors import programme_for
 from participation.spreadsheets import csv_response, csv_writer
-from timeboxes.forms import format_offsets
+from timeboxes.forms import offsets_text
 from timeboxes.selectors import timebox_for, timeboxes_of
 from usecases.selectors import wiki_diff_url
 from wiki.models import Document
@@ -278,7 +278,7 @@ def _proposal_page(request, programme, proposal, *, status=200, **forms):
                 "decide_form": forms.get("decide_form") or DecideForm(),
                 "comment_form": forms.get("comment_form") or CommentForm(),
                 "comments": proposal.comments.select_related("author", "organisation"),
-                "reminders": format_offsets(proposal.reminder_offsets),
+                "reminders": offsets_text(proposal.reminder_offsets),
             },
             status=status,
         )

@@ -205,7 +205,9 @@ def test_the_worker_without_redis_says_no_more_than_it_must():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("filesystem://")
+    # The file system broker (kombu's, told when the worker stops: config/celery_broker.py).
+    assert result.stdout.startswith("config.celery_broker:Transport://")
+    assert "@localhost/" in result.stdout
     assert "No hostname" not in result.stderr
 
 
@@ -240,7 +242,7 @@ def _database_url(settings_dict: dict) -> str:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_compose_processes_serve_pages_and_answer_pings(django_db_setup, tmp_path):
+def test_compose_processes_serve_pages_and_answer_pings(db, tmp_path):
     """gunicorn, a Celery worker and Celery beat, started with docker-compose's commands and
     production settings against this run's test database and Redis, for a few seconds."""
     from django.db import connection
@@ -353,18 +355,31 @@ def test_make_run_starts_the_procfile_under_the_supervisor():
 
 
 @pytest.mark.postgres
-@pytest.mark.redis
-def test_supervisor_restarts_a_process_that_dies_and_stops_all_on_ctrl_c(django_db_setup, tmp_path):
+@pytest.mark.parametrize(
+    "broker",
+    [
+        pytest.param("redis", marks=pytest.mark.redis),
+        # What a newcomer's `make run` has without Redis: Celery's broker on the file system.
+        "filesystem",
+    ],
+)
+def test_supervisor_restarts_a_process_that_dies_and_stops_all_on_ctrl_c(db, tmp_path, broker):
     """The Procfile's web, worker and beat under `python -m config.supervise`, as `make run`
     starts them: a killed worker is reported and started again; Ctrl-C (SIGINT to the
     terminal's process group) stops all three within a few seconds, exit code 0, no errors."""
     from django.db import connection
 
     port = _free_port()
+    if broker == "redis":
+        queue = {"REDIS_URL": os.environ["REDIS_URL"]}
+    else:
+        queue = {"REDIS_URL": "", "CELERY_FILESYSTEM_BROKER_DIR": str(tmp_path / "celery")}
+        for folder in ("queue", "processed", "control"):
+            (tmp_path / "celery" / folder).mkdir(parents=True)
     env = production_env(
         DJANGO_SETTINGS_MODULE="config.settings.dev",
         DATABASE_URL=_database_url(connection.settings_dict),
-        REDIS_URL=os.environ["REDIS_URL"],
+        **queue,
         STIP_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="1",
         MEDIA_ROOT=str(tmp_path / "media"),
@@ -415,10 +430,21 @@ def test_supervisor_restarts_a_process_that_dies_and_stops_all_on_ctrl_c(django_
             supervisor.wait()
 
     assert code == 0, said()
+    # A generous bound on a loaded machine (it takes 2-4 s); the supervisor kills at 10 s.
     assert took < 8, f"stopping took {took:.1f} s"
     assert "Stopped." in said()
+    assert "Warm shutdown" in log("worker")
     for pid in (int(pids["web"]), int(pids["beat"]), new_worker):
         assert not _alive(pid)
     after = said()[heard:] + "".join(log(name)[before[name] :] for name in before)
     for bad in ("ERROR", "CRITICAL", "Traceback", "killing it"):
         assert bad not in after, after
+
+
+def test_pages_name_an_icon_of_their_own(client, db):
+    """A browser asks every site for an icon: without one it logs a failed /favicon.ico."""
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/accounts/login/").content.decode()
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', html)
+    assert icon is not None and finders.find(icon.group(1)) is not None

@@ -236,7 +236,7 @@ def baseline_detail(request, programme: str, baseline_id: int):
     )
     return {
         "id": baseline.pk,
-        "name": baseline.name,
+        "name": baseline.title,
         "timebox": baseline.timebox_id,
         "created_at": baseline.created_at,
         "documents": [

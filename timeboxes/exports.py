@@ -95,7 +95,7 @@ def baseline_docx(baseline: Baseline, *, progress: Progress | None = None) -> Bu
             running_header=annex.running_header_text(baseline),
             page_of=annex.page_of_text(),
             language=translation.get_language() or settings.LANGUAGE_CODE,
-            title=f"{programme.name} · {baseline.name}",
+            title=f"{programme.name} · {baseline.title}",
             subject=baseline.timebox.name,
         )
     return Built(word.annex_docx(html, labels))
@@ -140,7 +140,7 @@ def manifest(baseline: Baseline) -> dict:
         "timebox": timebox.name,
         "goal": timebox.goal,
         "outcome": timebox.outcome,
-        "baseline": baseline.name,
+        "baseline": baseline.title,
         "baseline_id": baseline.pk,
         "revision_id": baseline.revision_id,
         "closed_at": baseline.created_at.isoformat(),

@@ -5,7 +5,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from participation.text import OneLineField
 from wiki.models import Document
@@ -30,12 +30,21 @@ def parse_offsets(text: str) -> list[int]:
     return sorted(set(offsets), reverse=True)
 
 
-def format_offsets(offsets: list[int]) -> str:
+def offsets_text(offsets: list[int]) -> str:
+    """The reminders as a reader reads them, in the active language: "1 week, 1 day, 1 hour"
+    (the form takes them as "1w, 1d, 1h")."""
+    words = {
+        "w": lambda n: ngettext("%(count)d week", "%(count)d weeks", n),
+        "d": lambda n: ngettext("%(count)d day", "%(count)d days", n),
+        "h": lambda n: ngettext("%(count)d hour", "%(count)d hours", n),
+        "m": lambda n: ngettext("%(count)d minute", "%(count)d minutes", n),
+    }
     parts = []
     for offset in sorted(offsets, reverse=True):
         for unit, seconds in UNITS.items():
             if offset % seconds == 0:
-                parts.append(f"{offset // seconds}{unit}")
+                count = offset // seconds
+                parts.append(words[unit](count) % {"count": count})
                 break
     return ", ".join(parts)
 

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision
 
@@ -247,7 +249,12 @@ class Baseline(models.Model):
     timebox = models.ForeignKey(Timebox, on_delete=models.PROTECT, related_name="baselines")
     cycle = models.PositiveIntegerField()
     revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="baseline")
-    name = models.CharField(_("name"), max_length=250)
+    name = models.CharField(
+        _("name"),
+        max_length=250,
+        help_text="The timebox's name at the close, in no one's language: `title` is what readers "
+        "see, in theirs.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     heads = models.JSONField(
         default=dict,
@@ -269,13 +276,23 @@ class Baseline(models.Model):
         verbose_name_plural = _("baselines")
 
     def __str__(self) -> str:
-        return self.name
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse(
             "timeboxes:baseline",
             kwargs={"programme": self.timebox.programme.slug, "pk": self.pk},
         )
+
+    @property
+    def title(self) -> str:
+        """The baseline as a reader names it, in the active language and the programme's time:
+        "Baseline “Visiefase” (2 december 2026 14:00)". Made when read, so that a Dutch
+        programme's baseline closed by a lead who reads English is Dutch to Dutch readers."""
+        return gettext("Baseline “%(timebox)s” (%(date)s)") % {
+            "timebox": self.name,
+            "date": date_format(self.timebox.local(self.created_at), "j F Y H:i"),
+        }
 
 
 def export_upload_to(export: "BaselineExport", filename: str) -> str:

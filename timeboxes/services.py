@@ -325,10 +325,8 @@ def _close(timebox: Timebox, *, by, outcome: str, now: datetime) -> Baseline | N
         .filter(pk__in=ids, deleted_at__isnull=True)
         .order_by("pk")
     )
-    name = _("Baseline “%(timebox)s” (%(date)s)") % {
-        "timebox": timebox.name,
-        "date": date_format(timebox.local(now), "j F Y H:i"),
-    }
+    # In no one's language: the baseline's title and the history's marker are made when read.
+    name = timebox.name
     if documents:
         records = annex.baseline_records(timebox, documents)
         with reversion.create_revision(atomic=False):

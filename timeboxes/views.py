@@ -23,7 +23,7 @@ from participation.selectors import programme_for
 from wiki import attachments, rendering
 
 from . import exports, selectors, services
-from .forms import CloseForm, NewDeadlineForm, TimeboxForm, format_offsets
+from .forms import CloseForm, NewDeadlineForm, TimeboxForm, offsets_text
 from .models import Baseline, BaselineExport
 
 EXPORT_TYPES = {
@@ -108,7 +108,7 @@ def timebox_detail(request, programme, pk):
                 "documents": selectors.scope_documents(timebox),
                 "events": timebox.events.select_related("actor"),
                 "baselines": timebox.baselines.all(),
-                "reminders": format_offsets(timebox.reminder_offsets),
+                "reminders": offsets_text(timebox.reminder_offsets),
                 "can_manage": can_manage,
                 "extend_form": NewDeadlineForm(initial={"deadline": timebox.deadline})
                 if can_manage

@@ -286,6 +286,21 @@ def without_title(text: str, title: str) -> str:
     return "\n".join(rest)
 
 
+def heading_retitled(text: str, old_title: str, new_title: str) -> str:
+    """The text with a leading `# Title` heading that repeats `old_title` now naming
+    `new_title`: a renamed document's own heading follows its title (the page hides the heading
+    only while it repeats the title of its version). Any other text is returned as it was."""
+    heading = _leading_heading(text)
+    if heading is None or heading.casefold() != (old_title or "").strip().casefold():
+        return text
+    if heading.casefold() == (new_title or "").strip().casefold():
+        return text
+    lines = text.split("\n")
+    first = next(n for n, line in enumerate(lines) if line.strip())
+    lines[first] = f"# {new_title}"
+    return "\n".join(lines)
+
+
 # --- stored renderings ---------------------------------------------------------------------------
 
 

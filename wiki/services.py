@@ -47,7 +47,7 @@ from .models import (
     attachments_storage,
     text_too_long,
 )
-from .rendering import rendering_store
+from .rendering import heading_retitled, rendering_store
 
 logger = logging.getLogger("stip.wiki")
 
@@ -313,7 +313,8 @@ def document_save(
     if result is not None:
         return result
     title = one_line(title if title is not None else current.title)
-    body = body.replace("\r\n", "\n")
+    # A new title with the text's own heading left as it was: the heading follows the title.
+    body = heading_retitled(body.replace("\r\n", "\n"), current.title, title)
     action = EditMeta.Action.EDIT
     if current.head_id is not None and base_version_id != current.head_id:
         try:
@@ -467,6 +468,7 @@ def document_rename(
     ):
         raise ValidationError({"slug": _("Another document in this programme has this address.")})
     old_slug = current.slug
+    current.body = heading_retitled(current.body, current.title, title)
     current.title, current.slug = title, new_slug
     document_validate(current)
     if old_slug != new_slug:

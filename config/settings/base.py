@@ -228,14 +228,18 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The file system broker names a host as every broker URL does (kombu warns without one).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue = VAR_DIR / "celery" / "queue"
+    _broker_dir = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(VAR_DIR / "celery")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue),
-        "data_folder_out": str(_queue),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # How often the worker looks for a message (kombu's default, 1 s, delays every task).
+        "polling_interval": 0.1,
     }
+    # kombu's file system transport that stops as soon as the worker does (see the module).
+    CELERY_BROKER_TRANSPORT = "config.celery_broker:Transport"
 else:
     # A request that enqueues must not wait for a broker that is down: one quick retry at most
     # (the outbox sweeper delivers what could not be enqueued). A connection whose broker went

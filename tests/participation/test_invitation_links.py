@@ -2,6 +2,7 @@
 part for the link's organisation at its level at once; links expire and can be withdrawn. And
 a person sees at any time where they are on the way in and whom they wait for."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -79,10 +80,16 @@ def test_a_newcomer_signs_up_through_the_link_and_takes_part_at_once(
     assert membership.level == Membership.MemberLevel.CONTRIBUTOR
     edit = client.get(reverse("wiki:create", args=[world.programme.slug]))
     assert edit.status_code == 200  # a contributor may write, straight away
-    assert [m.to for m in mail.outbox] == [["nina@nieuwe.example"]]  # the address's confirmation
+    # The address's confirmation (besides the news of the organisation's membership).
+    confirmations = [m for m in mail.outbox if "/accounts/confirm/" in m.body]
+    assert [m.to for m in confirmations] == [["nina@nieuwe.example"]]
     path = {step.key: step for step in selectors.joining_path(person, world.programme)}
     assert not path["email"].done and "nina@nieuwe.example" in path["email"].waiting_for
     assert all(path[key].done for key in ("signed_up", "affiliation", "approved", "level"))
+    confirm = re.search(r"https?://[^/\s]+(/accounts/confirm/\S+/)", confirmations[0].body)
+    client.get(confirm.group(1), follow=True)
+    path = {step.key: step for step in selectors.joining_path(person, world.programme)}
+    assert path["email"].done
 
 
 def test_someone_with_an_account_logs_in_and_accepts_and_their_wait_ends(client, world):

@@ -407,6 +407,17 @@ def test_members_page_has_the_programme_tabs_a_full_breadcrumb_and_folded_row_fo
     assert table.count("<select") == len(folded)  # no level select outside the folded forms
 
 
+def test_leads_find_the_invitation_links_from_the_members_page(client, world):
+    members_url = reverse("participation:members", args=[world.programme.slug])
+    links_url = reverse("participation:invitation_links", args=[world.programme.slug])
+    client.force_login(world.lead)
+    html = client.get(members_url).content.decode()
+    assert f'href="{links_url}">Invitation links</a>' in html
+    assert client.get(links_url).status_code == 200
+    client.force_login(world.contributor)
+    assert links_url not in client.get(members_url).content.decode()
+
+
 def test_members_page_of_a_members_only_programme_is_hidden_from_outsiders(client, closed_world):
     client.force_login(closed_world.outsider)
     response = client.get(reverse("participation:members", args=[closed_world.programme.slug]))

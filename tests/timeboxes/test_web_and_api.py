@@ -407,3 +407,55 @@ def test_closing_shows_the_baseline_as_a_marker_in_history_not_as_a_version(
         {"to": document.head_id},
     )
     assert "<del>Voor.</del>" in diff.content.decode() or "<del>Voor</del>" in diff.content.decode()
+
+
+def test_a_baseline_is_named_in_the_readers_language_not_the_closing_leads(
+    clock, client, world, scope, make_timebox
+):
+    """A lead who reads English closes a Dutch programme's timebox: Dutch readers see the
+    baseline's name in Dutch, on its page, in the history's marker, in the annex and the API."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from timeboxes import exports
+
+    timebox = make_timebox(days=1)
+    with translation.override("en"):
+        baseline = services.timebox_close(timebox=timebox, by=world.lead, outcome="Done")
+    baseline.refresh_from_db()
+    assert baseline.name == "Specificatiefase"
+    with translation.override("nl"):
+        dutch = baseline.title
+        annex = exports.baseline_html(baseline)
+    with translation.override("en"):
+        english = baseline.title
+    assert dutch == "Baseline “Specificatiefase” (2 maart 2026 09:01)"
+    assert english == "Baseline “Specificatiefase” (2 March 2026 09:01)"
+    assert dutch in annex and "March" not in annex
+    client.force_login(world.observer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = client.get(baseline.get_absolute_url()).content.decode()
+    assert f"<h1>{dutch}</h1>" in page
+    document = scope["work"]
+    history = client.get(reverse("wiki:history", args=[world.programme.slug, document.slug]))
+    marker = re.search(r'<tr class="history-marker">(.*?)</tr>', history.content.decode(), re.S)
+    assert "Specificatiefase" in marker.group(1) and "March" not in marker.group(1)
+    api = ApiClient().call(
+        "GET",
+        f"programmes/{world.programme.slug}/baselines/{baseline.pk}/",
+        user=world.observer,
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert api.json()["name"] == dutch
+
+
+def test_a_timeboxs_reminders_read_as_words_in_the_readers_language(
+    clock, client, world, scope, make_timebox
+):
+    from django.conf import settings
+
+    timebox = make_timebox(days=10, reminder_offsets=[7 * 86400, 86400, 3600])
+    client.force_login(world.observer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = client.get(timebox.get_absolute_url()).content.decode()
+    assert "1 week, 1 dag, 1 uur voor de deadline" in page

@@ -112,3 +112,63 @@ def test_use_case_wiki_page_speaks_english_to_english_readers(usecase_document, 
         usecase_document.get_absolute_url(), headers={"accept-language": "en"}
     ).content.decode()
     assert "Main success scenario" in page and "Hoofdscenario" not in page
+
+
+def test_renaming_a_document_renames_its_own_heading_so_the_title_shows_once(
+    world, make_document, client
+):
+    """The page hides the text's own `# Title` heading while it repeats the title of its version;
+    a rename carries the heading along, so neither the new version nor the old one shows the
+    title twice, on the page, in the history's versions or in a baseline's annex."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from timeboxes import exports
+    from timeboxes import services as timeboxes
+
+    document = make_document(world, title="Visie", body="# Visie\n\nTekst.\n")
+    first = document.head_id
+    renamed = services.document_rename(
+        document=document, title="Gedeelde visie", slug=None, author=world.lead
+    )
+    assert renamed.body == "# Gedeelde visie\n\nTekst.\n"
+    page = client.get(renamed.get_absolute_url()).content.decode()
+    assert page.count("Gedeelde visie</h1>") == 1 and "Visie</h1>" not in page
+    for version_id, other in ((first, "Gedeelde visie"), (renamed.head_id, "Visie")):
+        url = reverse("wiki:version", args=[world.programme.slug, renamed.slug, version_id])
+        shown = client.get(url).content.decode()
+        assert f">{other}</h1>" not in shown
+        assert "<p>Tekst.</p>" in shown
+    now = timezone.now()
+    timebox = timeboxes.timebox_create(
+        programme=world.programme,
+        by=world.lead,
+        name="Visiefase",
+        starts_at=now - timedelta(hours=1),
+        deadline=now + timedelta(days=1),
+        documents=[renamed],
+    )
+    baseline = timeboxes.timebox_close(timebox=timebox, by=world.lead, outcome="Vastgesteld.")
+    annex = exports.baseline_html(baseline)
+    assert annex.count("Gedeelde visie</h") >= 1 and ">Visie</h" not in annex
+
+
+def test_a_new_title_in_the_editor_renames_the_heading_left_as_it_was(world, make_document):
+    document = make_document(world, title="Visie", body="# Visie\n\nTekst.\n")
+    saved = services.document_save(
+        document=document,
+        title="Onze visie",
+        body="# Visie\n\nTekst en meer.\n",
+        base_version_id=document.head_id,
+        author=world.lead,
+    ).document
+    assert saved.body == "# Onze visie\n\nTekst en meer.\n"
+    own = services.document_save(
+        document=saved,
+        title="Visie 2030",
+        body="# Inleiding\n\nTekst.\n",
+        base_version_id=saved.head_id,
+        author=world.lead,
+    ).document
+    assert own.body.startswith("# Inleiding\n")
