@@ -897,9 +897,10 @@ def thread_resolve(request, programme, slug, comment_id):
     resolved = request.POST.get("resolved", "1") != "0"
     thread = services.thread_resolve(comment=found, by=request.user, resolved=resolved)
     if resolved:
+        # Not to the thread itself: a browser unfolds the resolved threads to show it.
         messages.success(request, _("The thread was resolved."))
-    else:
-        messages.success(request, _("The thread was reopened."))
+        return redirect(f"{document.get_absolute_url()}#discussion")
+    messages.success(request, _("The thread was reopened."))
     return redirect(f"{document.get_absolute_url()}#comment-{thread.pk}")
 
 
