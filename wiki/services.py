@@ -5,7 +5,8 @@ Locking: `document_save`, `document_revert`, `document_rename`, `document_move`,
 compare versions or ask the save guards (`wiki.guards`), so two concurrent changes are
 serialised and the second one sees the first. Every change that produces content is one
 reversion revision with the author, the author's organisation (`EditMeta`) and the summary as
-the revision's comment.
+the revision's comment. `comment_edit`, `comment_delete` and `thread_resolve` lock the comment's
+row (of the thread's top comment, for resolving) in the same way.
 """
 
 from dataclasses import dataclass
@@ -517,8 +518,11 @@ def document_restore(*, document: Document, by) -> Document:
 
 
 class CommentRefused(WikiError):
-    """A change to the discussion the rules refuse (a thread's place is gone, a comment was
-    deleted); the caller keeps the text that was typed."""
+    """A change to the discussion the rules refuse (editing a comment that was deleted); the
+    caller keeps the text that was typed."""
+
+
+COMMENT_MAX_LENGTH = 10_000
 
 
 def _comment_body(body: str) -> str:
@@ -533,9 +537,6 @@ def _comment_body(body: str) -> str:
             }
         )
     return body
-
-
-COMMENT_MAX_LENGTH = 10_000
 
 
 def _anchor_label(document: Document, anchor: str) -> str:
