@@ -19,8 +19,10 @@ back the others. So the unit of delivery is one message:
   messages after it keep their attempts for the next run (the beat sweepers run every minute).
 
 Admins see failed messages, with their reason, in the Wagtail admin (Settings → Outgoing
-e-mail). A worker killed while sending leaves only the message in flight pending; it may go out
-twice (SMTP cannot say whether it arrived) with the same Message-ID both times.
+e-mail), and may send them again from there (`mail_retry`). `mail_prune` (beat, daily) deletes
+sent messages after `STIP_MAIL_KEEP_DAYS` and failed ones after `STIP_MAIL_KEEP_FAILED_DAYS`.
+A worker killed while sending leaves only the message in flight pending; it may go out twice
+(SMTP cannot say whether it arrived) with the same Message-ID both times.
 """
 
 from __future__ import annotations
@@ -33,16 +35,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from . import permissions
 from .models import OutgoingMail
 from .text import one_line
 
 logger = logging.getLogger("stip.mail")
 
 DEFAULT_RETRY_AFTER = (60, 300, 1800, 7200)  # seconds before the 2nd, 3rd, 4th and 5th attempt
+DEFAULT_KEEP_DAYS = 30
+DEFAULT_KEEP_FAILED_DAYS = 180
 
 # Errors of the connection rather than of one message: nothing else can go out over it either.
 _CONNECTION_ERRORS = (
@@ -222,3 +228,60 @@ def mail_send(messages: Iterable[EmailMessage], *, kind: str) -> int:
     with transaction.atomic():
         pks = [mail_queue(message, kind=kind).pk for message in messages]
     return mail_deliver(ids=pks) if pks else 0
+
+
+def retryable_failed_mail():
+    """Failed messages that can be sent again: all but the records of messages that could not
+    even be composed (`mail_queue_failed`: no subject and no text), which would go out empty."""
+    return OutgoingMail.objects.filter(status=OutgoingMail.Status.FAILED).exclude(
+        subject="", body=""
+    )
+
+
+@dataclass(frozen=True)
+class MailRetry:
+    retried: int  # put back in the outbox
+    sent: int  # of those, sent now; the rest wait for their next attempt
+
+
+def mail_retry(*, by, ids: Iterable[int] | None = None) -> MailRetry:
+    """Put the failed messages (of `ids`, when given) back in the outbox with fresh attempts and
+    send them now; what meets a passing fault again is tried again after the usual waits, what
+    is refused again is marked failed again with the new reason. Superusers only (they alone see
+    the outbox). Rows are locked with `skip_locked`, so two admins retrying at once send each
+    message once."""
+    if not permissions.may_retry_outgoing_mail(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        rows = retryable_failed_mail()
+        if ids is not None:
+            rows = rows.filter(pk__in=list(ids))
+        pks = list(rows.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        OutgoingMail.objects.filter(pk__in=pks).update(
+            status=OutgoingMail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+    if pks:
+        logger.info("%s failed e-mail(s) put back in the outbox by %s", len(pks), by)
+    return MailRetry(retried=len(pks), sent=mail_deliver(ids=pks) if pks else 0)
+
+
+def mail_prune(*, now=None) -> int:
+    """Delete what the outbox need not keep; returns how many rows went. A sent message goes
+    `STIP_MAIL_KEEP_DAYS` after it was sent. A failed one is kept longer, for admins to see and
+    retry: `STIP_MAIL_KEEP_FAILED_DAYS` after its last attempt was due (0: until it is retried
+    and sent). Messages waiting to be sent are never deleted."""
+    now = now or timezone.now()
+    keep = getattr(settings, "STIP_MAIL_KEEP_DAYS", DEFAULT_KEEP_DAYS)
+    keep_failed = getattr(settings, "STIP_MAIL_KEEP_FAILED_DAYS", DEFAULT_KEEP_FAILED_DAYS)
+    deleted, _counts = OutgoingMail.objects.filter(
+        status=OutgoingMail.Status.SENT, sent_at__lt=now - timedelta(days=keep)
+    ).delete()
+    if keep_failed > 0:
+        failed, _counts = OutgoingMail.objects.filter(
+            status=OutgoingMail.Status.FAILED,
+            next_attempt_at__lt=now - timedelta(days=keep_failed),
+        ).delete()
+        deleted += failed
+    if deleted:
+        logger.info("Pruned %s e-mail(s) from the outbox", deleted)
+    return deleted

@@ -578,3 +578,8 @@ def may_see_outgoing_mail(user) -> bool:
     """The mail outbox (every message, its addresses and why one failed) is for superusers: it
     holds mail to people of every programme."""
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def may_retry_outgoing_mail(user) -> bool:
+    """Sending a failed message again is for whoever sees the outbox."""
+    return may_see_outgoing_mail(user)

@@ -71,6 +71,14 @@ def _announce_affiliation_requests() -> None:
         services.affiliation_request_announce(request_id=pk)
 
 
+@shared_task(name="participation.mail_prune")
+def mail_prune_task() -> int:
+    """Daily (beat): delete sent and long-failed messages from the mail outbox."""
+    from .mail import mail_prune
+
+    return mail_prune()
+
+
 @shared_task(name="participation.digest_send")
 def digest_send_task(frequency: str) -> int:
     return notifications.digest_send(frequency=frequency)

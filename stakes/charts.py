@@ -2,11 +2,12 @@
 the left of the axis and one of its benefit points to the right, drawn as inline SVG by the
 template (no script), with the same numbers in a table and as CSV."""
 
-import csv
 from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+
+from participation.spreadsheets import csv_writer
 
 from .selectors import Balance
 
@@ -60,7 +61,7 @@ def balance_chart(balance: Balance) -> Chart:
 
 def balance_csv(balance: Balance, response: HttpResponse) -> HttpResponse:
     """Per organisation its points and euros; then the matrix, one row per document."""
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("Organisation"),

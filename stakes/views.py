@@ -3,20 +3,23 @@ service or selector, and render. Permission is decided in participation.permissi
 `programme_for` and the services); a refusal of the rules (a decided proposal) is shown as a
 message with what the person typed kept in the form."""
 
-import csv
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participation import permissions
 from participation.forms import add_service_errors
 from participation.http import id_from
 from participation.selectors import programme_for
+from participation.spreadsheets import csv_response, csv_writer
 from timeboxes.forms import format_offsets
 from timeboxes.selectors import timebox_for, timeboxes_of
 from usecases.selectors import wiki_diff_url
@@ -26,7 +29,7 @@ from wiki.services import organisation_of
 from . import charts, selectors, services
 from .actions import ANSWER, DECIDE, PROPOSE, RECORD_STAKES
 from .forms import AnswerForm, CommentForm, DecideForm, ProposalForm, StakeForm
-from .models import STAKE_DOCUMENT_KINDS, Answer
+from .models import STAKE_DOCUMENT_KINDS, Answer, Proposal
 
 
 def _timebox_of(request, programme):
@@ -61,9 +64,8 @@ def balance(request, programme):
 def balance_csv(request, programme):
     programme = programme_for(request.user, programme)
     timebox = _timebox_of(request, programme)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = f"-timebox-{timebox.pk}" if timebox else ""
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-balance{suffix}.csv"'
+    response = csv_response(f"{programme.slug}-balance{suffix}.csv")
     return charts.balance_csv(selectors.balance(programme, timebox=timebox), response)
 
 
@@ -183,9 +185,8 @@ def decisions_csv(request, programme):
     proposals = selectors.proposals_of(
         programme, query=request.GET.get("q", ""), status=request.GET.get("status", "")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-decisions.csv"'
-    writer = csv.writer(response)
+    response = csv_response(f"{programme.slug}-decisions.csv")
+    writer = csv_writer(response)
     writer.writerow(
         [_("Number"), _("Title"), _("Status"), _("Deadline"), _("Decided"), _("Outcome")]
         + [_("Documents")]
@@ -289,64 +290,69 @@ def proposal_detail(request, programme, number):
     return _proposal_page(request, programme, selectors.proposal_for(programme, number))
 
 
-@require_POST
-def proposal_answer(request, programme, number):
-    programme = programme_for(request.user, programme, ANSWER)
-    proposal = selectors.proposal_for(programme, number)
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.answer_give(
-                proposal=proposal,
-                by=request.user,
-                choice=form.cleaned_data["choice"],
-                remarks=form.cleaned_data["remarks"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except services.StakesError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your organisation's answer was recorded."))
-            return redirect(proposal.get_absolute_url())
-    return _proposal_page(request, programme, proposal, status=400, answer_form=form)
+def _proposal_form_view(
+    action,
+    form_class,
+    form_name: str,
+    act: Callable[[object, Proposal, dict], object],
+    *,
+    done: Promise | None = None,
+    anchor: str = "",
+):
+    """The view for the POST of one of a proposal's forms (answer, decide, comment): it checks
+    the form, then `act(user, proposal, cleaned_data)` calls the service. On success `done` (if
+    any) is shown on the proposal's page at `anchor`; a refusal is shown beside the form, with
+    what was typed kept, on the proposal's page answered with 400 (`form_name` is that form's
+    name in the page's context)."""
+
+    @require_POST
+    def view(request, programme, number):
+        programme = programme_for(request.user, programme, action)
+        proposal = selectors.proposal_for(programme, number)
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                act(request.user, proposal, form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except services.StakesError as error:
+                form.add_error(None, error.message)
+            else:
+                if done:
+                    messages.success(request, str(done))
+                return redirect(proposal.get_absolute_url() + anchor)
+        return _proposal_page(request, programme, proposal, status=400, **{form_name: form})
+
+    return view
 
 
-@require_POST
-def proposal_decide(request, programme, number):
-    programme = programme_for(request.user, programme, DECIDE)
-    proposal = selectors.proposal_for(programme, number)
-    form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            services.proposal_decide(
-                proposal=proposal, by=request.user, outcome=form.cleaned_data["outcome"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except services.StakesError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The proposal was decided."))
-            return redirect(proposal.get_absolute_url())
-    return _proposal_page(request, programme, proposal, status=400, decide_form=form)
+def _answer(user, proposal: Proposal, data: dict):
+    return services.answer_give(
+        proposal=proposal, by=user, choice=data["choice"], remarks=data["remarks"]
+    )
 
 
-@require_POST
-def proposal_comment(request, programme, number):
-    programme = programme_for(request.user, programme, permissions.Action.DISCUSS)
-    proposal = selectors.proposal_for(programme, number)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.proposal_comment_add(
-                proposal=proposal, author=request.user, body=form.cleaned_data["body"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(proposal.get_absolute_url() + "#discussion")
-    return _proposal_page(request, programme, proposal, status=400, comment_form=form)
+def _decide(user, proposal: Proposal, data: dict):
+    return services.proposal_decide(proposal=proposal, by=user, outcome=data["outcome"])
+
+
+def _comment(user, proposal: Proposal, data: dict):
+    return services.proposal_comment_add(proposal=proposal, author=user, body=data["body"])
+
+
+proposal_answer = _proposal_form_view(
+    ANSWER,
+    AnswerForm,
+    "answer_form",
+    _answer,
+    done=gettext_lazy("Your organisation's answer was recorded."),
+)
+proposal_decide = _proposal_form_view(
+    DECIDE, DecideForm, "decide_form", _decide, done=gettext_lazy("The proposal was decided.")
+)
+proposal_comment = _proposal_form_view(
+    permissions.Action.DISCUSS, CommentForm, "comment_form", _comment, anchor="#discussion"
+)
 
 
 @require_POST

@@ -11,7 +11,6 @@ Charts that depend on another app's feature (timeboxes, sign-offs) are built onl
 feature exists; until then their function returns None and the page leaves them out.
 """
 
-import csv
 import datetime as dt
 import zoneinfo
 from collections import Counter
@@ -32,6 +31,7 @@ from reversion.models import Revision, Version
 
 from participation.models import Membership, Programme
 from participation.selectors import programme_for
+from participation.spreadsheets import csv_response, csv_writer
 from wiki.models import Document, EditMeta
 
 WEEKS = 12
@@ -566,7 +566,7 @@ def _join(parts: list[SafeString]) -> SafeString:
 
 def chart_csv(chart: Chart, response: HttpResponse) -> HttpResponse:
     """Write the chart's numbers as CSV: the same rows and columns as its HTML table."""
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow([chart.category_label, *chart.series, _("Total")])
     keys = chart.category_keys or chart.categories
     for key, (_label, values, total) in zip(keys, chart.rows, strict=True):
@@ -591,6 +591,4 @@ def insight(request, programme):
 def insight_csv(request, programme, chart):
     programme = programme_for(request.user, programme)
     data = chart_for(programme, chart)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-{data.key}.csv"'
-    return chart_csv(data, response)
+    return chart_csv(data, csv_response(f"{programme.slug}-{data.key}.csv"))

@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "timeboxes.tasks.baseline_exports_sweep_task",
         "schedule": 60.0,
     },
+    # Attachment files no attachment refers to (an upload rolled back after storing): removed.
+    "wiki-attachments-orphans": {
+        "task": "wiki.tasks.attachments_orphans_remove_task",
+        "schedule": 3600.0,
+    },
     # Proposals: remind the organisations that have not answered, decide at the deadline.
     "stakes-sweep": {"task": "stakes.tasks.proposals_sweep_task", "schedule": 60.0},
     # Notifications: the outbox sweeper (events still pending, instant e-mail due) and digests.
@@ -283,6 +288,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "participation.digest_send",
         "schedule": _crontab(hour=7, minute=0),
         "args": ("daily",),
+    },
+    # The mail outbox: sent messages and long-failed ones deleted (STIP_MAIL_KEEP_DAYS).
+    "participation-mail-prune": {
+        "task": "participation.mail_prune",
+        "schedule": _crontab(hour=3, minute=30),
     },
     "participation-weekly-digest": {
         "task": "participation.digest_send",
@@ -343,6 +353,12 @@ STIP_ATTACHMENT_TYPES = env.list(
 # internal location (followed by the file's path in the attachments storage), so nginx sends
 # the file. Empty: Django streams it.
 STIP_ATTACHMENTS_ACCEL_PREFIX = env("STIP_ATTACHMENTS_ACCEL_PREFIX", default="")
+STIP_ATTACHMENTS_ORPHAN_HOURS = env.float("STIP_ATTACHMENTS_ORPHAN_HOURS", default=24)
+# The exports' process diagrams are drawn by a headless Chromium (wiki/drawing.py); None: the
+# first one on the PATH, "": none (the source is shown).
+STIP_DIAGRAM_BROWSER = env("STIP_DIAGRAM_BROWSER", default=None)
+STIP_DIAGRAM_TIMEOUT_SECONDS = env.float("STIP_DIAGRAM_TIMEOUT_SECONDS", default=60)
+STIP_DIAGRAM_BROWSER_SANDBOX = env.bool("STIP_DIAGRAM_BROWSER_SANDBOX", default=True)
 
 STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0
@@ -355,6 +371,10 @@ STIP_NOTIFICATION_COALESCE_SECONDS = env.int("STIP_NOTIFICATION_COALESCE_SECONDS
 # An e-mail that meets a passing fault (4xx, no connection) is tried again after these many
 # seconds, one wait per further attempt; then it is marked failed (participation.mail).
 STIP_MAIL_RETRY_AFTER = env.list("STIP_MAIL_RETRY_AFTER", cast=int, default=[60, 300, 1800, 7200])
+# The outbox keeps a sent e-mail this many days, a failed one this many days after its last
+# attempt (0: until an admin retries it and it is sent); beat prunes daily (participation.mail).
+STIP_MAIL_KEEP_DAYS = env.int("STIP_MAIL_KEEP_DAYS", default=30)
+STIP_MAIL_KEEP_FAILED_DAYS = env.int("STIP_MAIL_KEEP_FAILED_DAYS", default=180)
 STIP_INVITATION_DAYS = 14
 
 # Content-Security-Policy (django-csp): no inline script, no eval, no plugins on our pages.

@@ -147,3 +147,84 @@ def test_one_refused_and_one_deferred_message_hold_back_no_other(
     assert "No such mailbox" in listing.text
     client.force_login(world.lead)
     assert client.get(reverse("outgoing_mail:index")).status_code in (302, 403)
+
+
+def _failed_mail(to: str, subject: str = "Herinnering: Visie") -> OutgoingMail:
+    return OutgoingMail.objects.create(
+        kind="reminder",
+        to=[to],
+        from_email="stip@example.org",
+        subject=subject,
+        body="De deadline nadert.",
+        status=OutgoingMail.Status.FAILED,
+        attempts=5,
+        last_error="451 4.3.0 Mailbox busy, try again later",
+    )
+
+
+def test_superuser_sends_a_failed_message_again_from_the_admin(
+    client, picky_smtp, django_user_model
+):
+    failed = _failed_mail("back@example.org")
+    other = _failed_mail("later@example.org", subject="Andere herinnering")
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+
+    listing = client.get(reverse("outgoing_mail:index"), {"status": "failed"})
+    retry_one = f"{reverse('outgoing_mail:retry')}?id={failed.pk}"
+    assert retry_one in listing.text and "Retry failed e-mail" in listing.text
+    confirm = client.get(retry_one)
+    assert confirm.status_code == 200
+    assert "back@example.org" in confirm.text and "later@example.org" not in confirm.text
+    assert picky_smtp.received == [], "nothing is sent before the confirmation"
+
+    done = client.post(reverse("outgoing_mail:retry"), {"id": failed.pk}, follow=True)
+
+    assert picky_smtp.received == [("back@example.org", "Herinnering: Visie")]
+    assert "1 e-mail was sent." in done.text
+    failed.refresh_from_db()
+    assert failed.status == OutgoingMail.Status.SENT and failed.last_error == ""
+    other.refresh_from_db()
+    assert other.status == OutgoingMail.Status.FAILED, "only the chosen message was retried"
+
+
+def test_retrying_all_sends_what_can_go_and_marks_a_refusal_failed_again(
+    client, picky_smtp, django_user_model
+):
+    fine = _failed_mail("back@example.org")
+    refused = _failed_mail(REFUSED)
+    uncomposed = OutgoingMail.objects.create(
+        kind="reminder",
+        to=["never@example.org"],
+        from_email="stip@example.org",
+        subject="",
+        body="",
+        status=OutgoingMail.Status.FAILED,
+        last_error="ValueError: could not compose",
+    )
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+
+    done = client.post(reverse("outgoing_mail:retry"), follow=True)
+
+    assert [address for address, _subject in picky_smtp.received] == ["back@example.org"]
+    assert "1 of 2 e-mails were sent." in done.text
+    fine.refresh_from_db()
+    refused.refresh_from_db()
+    uncomposed.refresh_from_db()
+    assert fine.status == OutgoingMail.Status.SENT
+    assert refused.status == OutgoingMail.Status.FAILED and refused.attempts == 1
+    assert "No such mailbox" in refused.last_error
+    assert uncomposed.status == OutgoingMail.Status.FAILED, "an empty message is never sent"
+    assert "never@example.org" not in picky_smtp.attempts
+
+
+def test_only_superusers_may_retry_failed_mail(client, world, picky_smtp):
+    failed = _failed_mail("back@example.org")
+    client.force_login(world.lead)
+
+    response = client.post(reverse("outgoing_mail:retry"), {"id": failed.pk})
+
+    assert response.status_code in (302, 403)
+    failed.refresh_from_db()
+    assert failed.status == OutgoingMail.Status.FAILED and picky_smtp.received == []

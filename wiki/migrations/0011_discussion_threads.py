@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('participation', '0011_invitation_link'),
-        ('wiki', '0009_live_cache_table'),
+        ('wiki', '0010_attachments_staged'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
