@@ -520,6 +520,60 @@ def api_tokens_of(user):
     return APIToken.objects.filter(user=user)
 
 
+def _is_author(user, author_id: int | None) -> bool:
+    return bool(
+        author_id is not None
+        and user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.pk == author_id
+    )
+
+
+def may_settle_thread(user, programme: Programme, author_id: int | None) -> bool:
+    """Whether the person may resolve or reopen a discussion thread: the author of its top
+    comment while they may still discuss, or a lead of the programme."""
+    if can(user, Action.MANAGE_PROGRAMME, programme):
+        return True
+    return _is_author(user, author_id) and can(user, Action.DISCUSS, programme)
+
+
+def may_edit_comment(user, programme: Programme, author_id: int | None) -> bool:
+    """Only the author edits a comment (a lead deletes, but never puts words in someone's
+    mouth), while they may still discuss in the programme."""
+    return _is_author(user, author_id) and can(user, Action.DISCUSS, programme)
+
+
+def may_delete_comment(user, programme: Programme, author_id: int | None) -> bool:
+    """The author (while they may discuss) or a lead of the programme."""
+    return may_settle_thread(user, programme, author_id)
+
+
+def mentionable_people(programme: Programme):
+    """The people a comment in the programme may name with `@username` (and so notify, and
+    whom the editor suggests): its participants, the active people of its member
+    organisations and its leads. Never anyone who may not read the programme; in an open
+    programme, whom anyone may read, not every account of the site either: a mention is for
+    the people working on it, and the suggestions must not list the site's users."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(affiliations__organisation__memberships__programme=programme)
+            | Q(programme_roles__programme=programme)
+        )
+        .distinct()
+    )
+
+
+def mentionable_organisations(programme: Programme) -> QuerySet[Organisation]:
+    """The organisations a comment may name with `@organisation-slug`: the programme's members.
+    Naming one reaches its people among `mentionable_people`."""
+    return Organisation.objects.filter(memberships__programme=programme).distinct()
+
+
 def may_see_outgoing_mail(user) -> bool:
     """The mail outbox (every message, its addresses and why one failed) is for superusers: it
     holds mail to people of every programme."""

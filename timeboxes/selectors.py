@@ -15,6 +15,7 @@ from participation import permissions
 from participation.models import Affiliation, Membership, Organisation, Programme, ProgrammeRole
 from participation.permissions import Action
 from wiki import kinds
+from wiki import selectors as wiki_selectors
 from wiki.diff import Diff, diff_texts
 from wiki.models import Comment, Document, EditMeta, Watch
 
@@ -238,25 +239,10 @@ def changed_documents(timebox: Timebox, document_ids: set[int], *, until=None) -
     )
 
 
-def _open_comment_filter() -> Q:
-    """Comments that still need an answer: unresolved ones when the wiki knows resolving."""
-    names = {f.name for f in Comment._meta.get_fields()}
-    if "resolved_at" in names:
-        return Q(resolved_at__isnull=True)
-    if "resolved" in names:
-        return Q(resolved=False)
-    return Q()
-
-
 def open_discussions(timebox: Timebox, document_ids: set[int]) -> list[tuple[Document, int]]:
-    """Documents in scope with discussion (open comments) during the timebox, with the count."""
-    rows = (
-        Comment.objects.filter(_open_comment_filter(), document_id__in=document_ids)
-        .filter(created_at__gte=timebox.starts_at)
-        .values("document")
-        .annotate(n=Count("pk"))
-    )
-    counts = {row["document"]: row["n"] for row in rows}
+    """Documents in scope with open discussion threads (begun in the timebox or before: an open
+    question still waits for an answer), each with how many."""
+    counts = wiki_selectors.open_thread_counts(document_ids)
     documents = Document.objects.filter(pk__in=counts).order_by("title")
     return [(d, counts[d.pk]) for d in documents]
 

@@ -84,6 +84,13 @@ class UsecasesConfig(AppConfig):
         display.register_diff_page(Document.Kind.USE_CASE, usecase_diff_page)
         display.register_reading_text(Document.Kind.USE_CASE, structure.reading_text)
 
+        from wiki import anchors
+
+        from .display import usecase_anchors
+
+        # A discussion thread may be about a step of a use case; the wiki shows it there.
+        anchors.register(Document.Kind.USE_CASE, usecase_anchors)
+
         from wiki import exports as wiki_exports
 
         from . import exports

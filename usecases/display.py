@@ -10,6 +10,7 @@ template that import and export read; it is not what a reader sees.
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from wiki.rendering import markdown_to_html, programme_resolver
 
@@ -94,4 +95,33 @@ def usecase_body(document, version=None) -> str | None:
     context = structured_context(data, Renderer(document.programme, glossary=False))
     return render_to_string(
         "usecases/includes/structured.html", {**context, "show_goal_level": True}
+    )
+
+
+def usecase_anchors(document, html: str) -> list:
+    """The places of a use case a discussion thread can be about (`wiki.anchors`): its steps and
+    extensions, in the order the page shows them, by the id each has in the page."""
+    from wiki.anchors import Anchor
+
+    data = selectors.usecase_data_at(document, None)
+    if data is None:
+        return []
+    labels = structure.item_labels(data)
+    places = []
+    for step in data["steps"]:
+        places.append(_step_anchor(Anchor, step["id"], labels[step["id"]], step["text"]))
+    for extension in data["extensions"]:
+        places.append(
+            _step_anchor(Anchor, extension["id"], labels[extension["id"]], extension["condition"])
+        )
+        for step in extension["steps"]:
+            places.append(_step_anchor(Anchor, step["id"], labels[step["id"]], step["text"]))
+    return [place for place in places if f'id="{place.element_id}"' in html]
+
+
+def _step_anchor(anchor, step_id: str, label: str, text: str):
+    words = " ".join(text.split())
+    short = words if len(words) <= 60 else words[:59] + "…"
+    return anchor(
+        f"step:{step_id}", _("Step %(label)s: %(text)s") % {"label": label, "text": short}, step_id
     )

@@ -23,15 +23,17 @@ from participation.permissions import Action
 from participation.schemas import ErrorOut, PageIn
 from participation.selectors import programme_for
 
-from . import attachments, rendering, selectors, services
+from . import attachments, discussion, mentions, rendering, selectors, services
 from .diff import diff_texts
 from .downloads import attachment_response
 from .models import Attachment, Comment, Document, DocumentTemplate, Watch, version_number
 from .schemas import (
     AttachmentOut,
     AttachmentSavedOut,
+    CommentEditOut,
     CommentIn,
     CommentOut,
+    CommentUpdateIn,
     ConflictOut,
     DiffOut,
     DocumentCreateIn,
@@ -41,10 +43,12 @@ from .schemas import (
     DocumentTemplateOut,
     DocumentUpdateIn,
     HistoryOut,
+    MentionOut,
     RevertIn,
     SaveOut,
     SearchResultOut,
     StagedAttachmentOut,
+    ThreadStateIn,
     VersionOut,
     WatchIn,
     WatchOut,
@@ -518,31 +522,121 @@ def document_revert(
 # --- discussion --------------------------------------------------------------------------------
 
 
-def _comment(comment: Comment) -> dict:
+def _comment(comment: Comment, named=None, places=None) -> dict:
+    programme = comment.document.programme
+    if named is None:
+        named = mentions.resolve(programme, mentions.handles_in(comment.body))
+    gone = False
+    if comment.anchor and places is not None:
+        gone = comment.anchor not in {place.key for place in places}
     return {
         "id": comment.pk,
         "author": _person(comment.author, comment.organisation),
         "body": comment.body,
+        "html": ""
+        if comment.is_deleted
+        else discussion.comment_html(comment.body, programme, named),
         "created_at": comment.created_at,
+        "parent": comment.parent_id,
+        "thread": comment.thread_id,
+        "anchor": comment.anchor,
+        "anchor_label": comment.anchor_label,
+        "anchor_gone": gone,
+        "resolved": comment.is_resolved,
+        "resolved_at": comment.resolved_at,
+        "edited_at": comment.edited_at,
+        "deleted": comment.is_deleted,
     }
+
+
+def _one_comment(request, programme: str, document: str, comment_id: int) -> Comment:
+    found = programme_for(request.user, programme)
+    current = _document(request, found, document)
+    comment = get_object_or_404(current.comments.select_related("parent"), pk=comment_id)
+    comment.document = current
+    return comment
 
 
 @router.get(DOCUMENT + "comments/", response={200: list[CommentOut], **READ_ERRORS})
 def comment_list(request, programme: str, document: str):
-    """The discussion of a document, oldest first."""
+    """The discussion of a document, oldest first: top comments open threads (`parent` null),
+    replies name their thread."""
     found = programme_for(request.user, programme)
     current = _document(request, found, document)
-    comments = current.comments.select_related("author", "organisation").order_by("created_at")
-    return [_comment(c) for c in comments]
+    comments = list(discussion.comments_of(current))
+    named = mentions.resolve(
+        found, set().union(set(), *(mentions.handles_in(c.body) for c in comments))
+    )
+    places = discussion.places_of(current)
+    for comment in comments:
+        comment.document = current
+    return [_comment(c, named, places) for c in comments]
 
 
 @router.post(DOCUMENT + "comments/", response={201: CommentOut, **WRITE_ERRORS})
 def comment_create(request, programme: str, document: str, payload: CommentIn):
-    """Join the discussion (observers, contributors and leads)."""
+    """Join the discussion (observers, contributors and leads): a new thread, at a place of the
+    document with `anchor`, or a reply with `parent`. The people it mentions are notified."""
     found = programme_for(request.user, programme)
     current = _document(request, found, document)
-    comment = services.comment_add(document=current, author=request.user, body=payload.body)
+    parent = None
+    if payload.parent is not None:
+        parent = get_object_or_404(current.comments.select_related("parent"), pk=payload.parent)
+    comment = services.comment_add(
+        document=current,
+        author=request.user,
+        body=payload.body,
+        parent=parent,
+        anchor=payload.anchor.strip(),
+    )
     return Status(201, _comment(comment))
+
+
+@router.patch(DOCUMENT + "comments/{comment_id}/", response={200: CommentOut, **WRITE_ERRORS})
+def comment_update(
+    request, programme: str, document: str, comment_id: int, payload: CommentUpdateIn
+):
+    """Change your own comment's text; the earlier text is kept (see `edits/`)."""
+    comment = _one_comment(request, programme, document, comment_id)
+    return _comment(services.comment_edit(comment=comment, by=request.user, body=payload.body))
+
+
+@router.delete(DOCUMENT + "comments/{comment_id}/", response={200: CommentOut, **WRITE_ERRORS})
+def comment_remove(request, programme: str, document: str, comment_id: int):
+    """Delete a comment (its author or a lead): a placeholder stays, and the replies."""
+    comment = _one_comment(request, programme, document, comment_id)
+    return _comment(services.comment_delete(comment=comment, by=request.user))
+
+
+@router.put(
+    DOCUMENT + "comments/{comment_id}/resolution/", response={200: CommentOut, **WRITE_ERRORS}
+)
+def thread_settle(request, programme: str, document: str, comment_id: int, payload: ThreadStateIn):
+    """Resolve the comment's thread, or reopen it (the thread's author or a lead)."""
+    comment = _one_comment(request, programme, document, comment_id)
+    thread = services.thread_resolve(comment=comment, by=request.user, resolved=payload.resolved)
+    return _comment(thread)
+
+
+@router.get(
+    DOCUMENT + "comments/{comment_id}/edits/",
+    response={200: list[CommentEditOut], **READ_ERRORS},
+)
+def comment_edits(request, programme: str, document: str, comment_id: int):
+    """The earlier texts of an edited comment, oldest first."""
+    comment = _one_comment(request, programme, document, comment_id)
+    return list(comment.edits.order_by("replaced_at", "pk"))
+
+
+@router.get(
+    "/programmes/{programme}/mentions/",
+    response={200: list[MentionOut], **WRITE_ERRORS},
+)
+def mention_suggestions(request, programme: str, q: str = Query(..., max_length=50)):
+    """Whom a comment may mention: the programme's people and organisations whose handle or
+    name starts with `q`. Only for those who may take part in the discussion."""
+    found = programme_for(request.user, programme, Action.DISCUSS)
+    return mentions.suggestions(found, q)
 
 
 # --- search ------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ class WikiConfig(AppConfig):
 
     May import `participation` only. Knows nothing of use cases or timeboxes: they take part
     through its extension points, filled in their `ready()`: document-kind handlers
-    (`kinds.py`), save guards (`guards.py`), and the places in its pages listed in
+    (`kinds.py`), save guards (`guards.py`), the places of a document a discussion thread
+    may be about (`anchors.py`), and the places in its pages listed in
     docs/architecture.md (`participation.panels`).
     """
 
@@ -29,7 +30,7 @@ class WikiConfig(AppConfig):
         from participation.panels import panel_register
 
         from . import events
-        from .models import Comment, Document
+        from .models import Comment, CommentEdit, Document
         from .portal_permissions import PortalPagePolicy
 
         # Document events, the people who watch a document, and where a notification leads.
@@ -38,6 +39,7 @@ class WikiConfig(AppConfig):
         # The cached parts of document pages show documents (their children) and comments.
         fragment_source_register(Document, lambda document: document.programme_id)
         fragment_source_register(Comment, _comment_programme)
+        fragment_source_register(CommentEdit, lambda edit: _comment_programme(edit.comment))
 
         # Replaces Wagtail's page policy (registered when wagtail.permissions is imported):
         # programme leads edit their programme's portal page, see portal_permissions.

@@ -385,6 +385,37 @@ def load(programme: Programme, people: dict, *, pages: tuple[Page, ...] = PAGES)
     return created
 
 
+def discussion_load(programme: Programme, people: dict) -> None:
+    """A thread with a reply on the timetable process (beside its picture and diagram), and a
+    resolved one below it: the discussion as it leads somewhere. Skipped when it has one."""
+    document = Document.objects.filter(programme=programme, slug="rooster-maken").first()
+    if document is None or document.comments.exists():
+        return
+    thread = services.comment_add(
+        document=document,
+        author=people["aventus"],
+        body=(
+            "Stap 5 vraagt om wijzigingen binnen 24 uur. Halen we dat in de examenweken, "
+            "@albeda? Misschien 48 uur in die weken."
+        ),
+    )
+    services.comment_add(
+        document=document,
+        author=people["albeda"],
+        parent=thread,
+        body="Bij ons lukt 24 uur alleen met een vaste roostermaker. Ik zet het op de agenda.",
+    )
+    done = services.comment_add(
+        document=document,
+        author=people["lead"],
+        body="Is de schermafdruk van het huidige rooster van dit studiejaar?",
+    )
+    services.comment_add(
+        document=document, author=people["albeda"], parent=done, body="Ja, van week 37."
+    )
+    services.thread_resolve(comment=done, by=people["lead"])
+
+
 def demo_picture() -> bytes:
     """A picture of a week's timetable as the demo's "screenshot of today's form"."""
     image = Image.new("RGB", (720, 360), "white")

@@ -26,6 +26,7 @@ class DocumentEvent(StrEnum):
     EDITED = "edited"
     REVERTED = "reverted"
     COMMENTED = "commented"
+    MENTIONED = "mentioned"
     MOVED = "moved"
     RENAMED = "renamed"
     DELETED = "deleted"
@@ -67,6 +68,22 @@ def document_event(*, document, event: DocumentEvent, actor, version_id: int | N
     )
 
 
+def mention_event(*, document, actor, recipient_ids: set[int], summary: str):
+    """Tell the people a comment names (`wiki.mentions`) that they were mentioned. The outbox's
+    fan-out reaches only those among them who may read the programme, never the author. Must be
+    called inside the transaction of the comment itself."""
+    if not recipient_ids:
+        return None
+    return event_record(
+        programme=document.programme,
+        kind=str(DocumentEvent.MENTIONED),
+        actor=actor,
+        target=document,
+        summary=summary[:300],
+        recipients=recipient_ids,
+    )
+
+
 def _watch_automatically(*, user, document) -> None:
     """Contributors watch what they create or edit, unless they turned that off or already
     watch it (or something above it)."""
@@ -104,6 +121,7 @@ def register() -> None:
         (DocumentEvent.EDITED, _("edited"), "email_edits"),
         (DocumentEvent.REVERTED, _("reverted"), "email_edits"),
         (DocumentEvent.COMMENTED, _("commented on"), "email_comments"),
+        (DocumentEvent.MENTIONED, _("mentioned you in a comment on"), "email_comments"),
         (DocumentEvent.MOVED, _("moved"), "email_structure"),
         (DocumentEvent.RENAMED, _("renamed"), "email_structure"),
         (DocumentEvent.DELETED, _("deleted"), "email_structure"),

@@ -121,10 +121,29 @@ class MoveForm(forms.Form):
 
 
 class CommentForm(forms.Form):
+    """A new thread (about the document, or a place in it) or, with `parent`, a reply."""
+
     body = forms.CharField(
         label=_("Your comment"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown. Name someone with @username or an organisation with @its-slug."),
+    )
+    anchor = forms.ChoiceField(label=_("About"), required=False)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, places=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["anchor"].choices = [("", _("The document as a whole"))] + [
+            (place.key, place.label) for place in places
+        ]
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
 

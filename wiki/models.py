@@ -261,24 +261,113 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.document.slug}"
 
 
+class CommentQuerySet(models.QuerySet):
+    def threads(self):
+        """The top comments, each opening a thread."""
+        return self.filter(parent__isnull=True)
+
+    def open_threads(self):
+        """Threads that still ask for an answer: not resolved, their top comment not deleted."""
+        return self.threads().filter(resolved_at__isnull=True, deleted_at__isnull=True)
+
+
 class Comment(models.Model):
+    """A comment in a document's discussion. A top comment (no `parent`) opens a thread, which
+    is resolved or open and may be anchored to a place in the document; its replies hang one
+    level deep below it. A deleted comment keeps its row (its replies stay), without its text."""
+
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The thread's top comment; empty for a top comment.",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), blank=True)
+    # Where in the document the thread is about: a key such as "heading:<id>" or "step:<id>"
+    # (`wiki.anchors`), and what the place was called when the thread began, so a thread whose
+    # place left the document still says where it was.
+    anchor = models.CharField(max_length=200, blank=True)
+    anchor_label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["created_at"]
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["document", "parent", "resolved_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True)
+                | models.Q(resolved_at__isnull=True, anchor=""),
+                name="only_threads_resolve_or_anchor",
+            )
+        ]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+    @property
+    def is_thread(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def thread_id(self) -> int:
+        return self.parent_id or self.pk
+
+
+class CommentEdit(models.Model):
+    """An earlier text of an edited comment: the text it had until `replaced_at`."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="edits")
+    body = models.TextField()
+    written_at = models.DateTimeField(help_text="When this text was written (or last edited).")
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["replaced_at", "pk"]
+        verbose_name = _("earlier text of a comment")
+        verbose_name_plural = _("earlier texts of comments")
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} until {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
 class DocumentTemplate(models.Model):

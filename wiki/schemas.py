@@ -238,12 +238,53 @@ class RevertIn(Schema):
 class CommentOut(Schema):
     id: int
     author: AuthorOut | None
-    body: str
+    body: str = Field(description="The markdown as typed; empty when the comment was deleted.")
+    html: str = Field(description="The text rendered and sanitised, its mentions marked.")
     created_at: datetime
+    parent: int | None = Field(description="The thread's top comment; null for a top comment.")
+    thread: int = Field(description="The id of the thread's top comment (its own for one).")
+    anchor: str = Field(
+        description="The place of the document the thread is about (`heading:<id>`, "
+        "`step:<id>`); empty for the document as a whole, and for replies."
+    )
+    anchor_label: str = Field(description="What the place was called when the thread began.")
+    anchor_gone: bool = Field(description="The place is no longer in the document.")
+    resolved: bool = Field(description="For a top comment: its thread is resolved.")
+    resolved_at: datetime | None
+    edited_at: datetime | None = Field(description="Set when its author changed the text.")
+    deleted: bool = Field(description="Deleted: only a placeholder is left; replies stay.")
 
 
 class CommentIn(Schema):
+    body: str = Field(min_length=1, max_length=10000, description="Markdown; @name mentions.")
+    parent: int | None = Field(
+        None, description="Reply to this comment's thread (a reply to a reply joins its thread)."
+    )
+    anchor: str = Field(
+        "",
+        max_length=200,
+        description="Start the thread at a place of the document (`heading:<id>`, `step:<id>`).",
+    )
+
+
+class CommentUpdateIn(Schema):
     body: str = Field(min_length=1, max_length=10000)
+
+
+class CommentEditOut(Schema):
+    body: str
+    written_at: datetime
+    replaced_at: datetime
+
+
+class ThreadStateIn(Schema):
+    resolved: bool = Field(description="True resolves the thread, false opens it again.")
+
+
+class MentionOut(Schema):
+    handle: str = Field(description="What to type after the @.")
+    name: str
+    kind: Literal["person", "organisation"]
 
 
 class SearchResultOut(DocumentSummaryOut):

@@ -12,7 +12,7 @@ from participation import permissions
 from participation.models import Programme
 
 from .attachments import changes_between, files_of
-from .models import Document, DocumentTemplate, SlugRedirect, Watch
+from .models import Comment, Document, DocumentTemplate, SlugRedirect, Watch
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -208,3 +208,16 @@ def document_templates(programme: Programme) -> dict[str, str]:
 def document_template_text(programme: Programme, kind: str) -> str:
     """The text a new document of `kind` starts from: its template, or nothing."""
     return document_templates(programme).get(kind, "")
+
+
+def open_thread_counts(document_ids) -> dict[int, int]:
+    """Per document: how many of its discussion threads are open (not resolved, not deleted)."""
+    from django.db.models import Count
+
+    rows = (
+        Comment.objects.open_threads()
+        .filter(document_id__in=document_ids)
+        .values("document")
+        .annotate(n=Count("pk"))
+    )
+    return {row["document"]: row["n"] for row in rows}

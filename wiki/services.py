@@ -5,7 +5,8 @@ Locking: `document_save`, `document_revert`, `document_rename`, `document_move`,
 compare versions or ask the save guards (`wiki.guards`), so two concurrent changes are
 serialised and the second one sees the first. Every change that produces content is one
 reversion revision with the author, the author's organisation (`EditMeta`) and the summary as
-the revision's comment.
+the revision's comment. `comment_edit`, `comment_delete` and `thread_resolve` lock the comment's
+row (of the thread's top comment, for resolving) in the same way.
 """
 
 import logging
@@ -17,7 +18,7 @@ from datetime import timedelta
 import merge3
 import reversion
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max, Q, Sum
@@ -32,12 +33,13 @@ from participation.permissions import Action
 from participation.text import one_line
 
 from .attachments import AttachmentRefused, attachment_check
-from .events import DocumentEvent, document_event
+from .events import DocumentEvent, document_event, mention_event
 from .guards import guards_check
 from .kinds import kind_handler
 from .models import (
     Attachment,
     Comment,
+    CommentEdit,
     Document,
     DocumentTemplate,
     EditMeta,
@@ -538,23 +540,163 @@ def document_restore(*, document: Document, by) -> Document:
     return current
 
 
-@transaction.atomic
-def comment_add(*, document: Document, author, body: str) -> Comment:
-    permissions.check(author, Action.DISCUSS, document.programme)
-    body = body.strip()
+class CommentRefused(WikiError):
+    """A change to the discussion the rules refuse (editing a comment that was deleted); the
+    caller keeps the text that was typed."""
+
+
+COMMENT_MAX_LENGTH = 10_000
+
+
+def _comment_body(body: str) -> str:
+    body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write a comment first.")})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": _("A comment has at most %(limit)s characters; this one has %(length)s.")
+                % {"limit": COMMENT_MAX_LENGTH, "length": len(body)}
+            }
+        )
+    return body
+
+
+def _anchor_label(document: Document, anchor: str) -> str:
+    """The label of the place `anchor` names in the document as it is now; refused when the
+    document has no such place (it may have gone in a later version)."""
+    from . import anchors, display
+
+    if not anchors.KEY.match(anchor):
+        raise ValidationError({"anchor": _("That is not a place in this document.")})
+    html = display.body_html(document, title=document.title, text=document.body)
+    for place in anchors.anchors_of(document, html):
+        if place.key == anchor:
+            return place.label
+    raise ValidationError(
+        {"anchor": _("That place is no longer in the document. Choose another, or none.")}
+    )
+
+
+def _notify_mentions(*, document: Document, author, body: str, before: str = "") -> None:
+    """Tell the people the text names, and who were not named in its text `before`."""
+    from . import mentions
+
+    new = mentions.handles_in(body) - mentions.handles_in(before)
+    if not new:
+        return
+    named = mentions.resolve(document.programme, new)
+    recipients = named.recipient_ids(document.programme)
+    recipients.discard(getattr(author, "pk", None))
+    mention_event(document=document, actor=author, recipient_ids=recipients, summary=body)
+
+
+@transaction.atomic
+def comment_add(
+    *, document: Document, author, body: str, parent: Comment | None = None, anchor: str = ""
+) -> Comment:
+    """A comment in the document's discussion: a new thread (anchored to a place of the
+    document when `anchor` names one), or, with `parent`, a reply to that thread. A reply to a
+    reply joins the thread of its parent: replies are one level deep. The people the comment
+    mentions are told (`wiki.mentions`)."""
+    permissions.check(author, Action.DISCUSS, document.programme)
+    body = _comment_body(body)
     if document.is_deleted:
         raise WikiError(_("This document was deleted."))
+    anchor_label = ""
+    if parent is not None:
+        if parent.document_id != document.pk:
+            raise ValidationError({"parent": _("That comment is not in this discussion.")})
+        if parent.parent_id is not None:
+            parent = parent.parent
+        anchor = ""
+    elif anchor:
+        anchor_label = _anchor_label(document, anchor)
     guards_check(document, "comment")
     comment = Comment.objects.create(
         document=document,
+        parent=parent,
         author=author,
         body=body,
+        anchor=anchor,
+        anchor_label=anchor_label,
         organisation=organisation_of(author, document.programme),
     )
     document_event(document=document, event=DocumentEvent.COMMENTED, actor=author)
+    _notify_mentions(document=document, author=author, body=body)
     return comment
+
+
+def _comment_lock(comment: Comment) -> Comment:
+    return (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("document__programme")
+        .get(pk=comment.pk)
+    )
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, by, body: str) -> Comment:
+    """Its author changes a comment's text. The text it had is kept (`CommentEdit`) and the
+    comment shows it was edited. People newly mentioned are told. Locks the comment's row, so
+    two edits at once keep both earlier texts."""
+    current = _comment_lock(comment)
+    programme = current.document.programme
+    permissions.check(by, Action.VIEW, programme)
+    if not permissions.may_edit_comment(by, programme, current.author_id):
+        raise PermissionDenied(_("Only its author may edit a comment."))
+    body = _comment_body(body)
+    if current.is_deleted:
+        raise CommentRefused(_("This comment was deleted."))
+    if body == current.body:
+        return current
+    guards_check(current.document, "comment")
+    CommentEdit.objects.create(
+        comment=current, body=current.body, written_at=current.edited_at or current.created_at
+    )
+    before = current.body
+    current.body = body
+    current.edited_at = timezone.now()
+    current.save(update_fields=["body", "edited_at"])
+    _notify_mentions(document=current.document, author=by, body=body, before=before)
+    return current
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, by) -> Comment:
+    """Its author or a lead deletes a comment. Its text and earlier texts are removed; the
+    comment stays as a placeholder so the thread's replies keep their place."""
+    current = _comment_lock(comment)
+    programme = current.document.programme
+    permissions.check(by, Action.VIEW, programme)
+    if not permissions.may_delete_comment(by, programme, current.author_id):
+        raise PermissionDenied(_("Only its author or a lead may delete a comment."))
+    if current.is_deleted:
+        return current
+    current.edits.all().delete()
+    current.body = ""
+    current.deleted_at, current.deleted_by = timezone.now(), by
+    current.save(update_fields=["body", "deleted_at", "deleted_by"])
+    return current
+
+
+@transaction.atomic
+def thread_resolve(*, comment: Comment, by, resolved: bool = True) -> Comment:
+    """Resolve the thread `comment` belongs to (or, with `resolved=False`, open it again): its
+    author or a lead of the programme. Resolved threads fold away in the page."""
+    thread = _comment_lock(comment.parent if comment.parent_id else comment)
+    programme = thread.document.programme
+    permissions.check(by, Action.VIEW, programme)
+    if not permissions.may_settle_thread(by, programme, thread.author_id):
+        raise PermissionDenied(
+            _("Only the thread's author or a lead may resolve or reopen a thread.")
+        )
+    if thread.is_resolved == resolved:
+        return thread
+    thread.resolved_at = timezone.now() if resolved else None
+    thread.resolved_by = by if resolved else None
+    thread.save(update_fields=["resolved_at", "resolved_by"])
+    return thread
 
 
 # --- Document templates ---

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("p/<slug:programme>/preview/", views.preview, name="preview"),
     path("p/<slug:programme>/titles/", views.titles, name="titles"),
+    path("p/<slug:programme>/mentions/", views.mention_suggestions, name="mentions"),
     path("p/<slug:programme>/trash/", views.trash, name="trash"),
     path("p/<slug:programme>/templates/", views.document_templates, name="templates"),
     path("p/<slug:programme>/templates/<slug:kind>/", views.document_template, name="template"),
@@ -33,6 +34,17 @@ urlpatterns = [
     path(f"{document}move/", views.move, name="move"),
     path(f"{document}delete/", views.delete, name="delete"),
     path(f"{document}comments/", views.comment, name="comment"),
+    path(f"{document}comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
+    path(
+        f"{document}comments/<int:comment_id>/delete/",
+        views.comment_delete,
+        name="comment_delete",
+    ),
+    path(
+        f"{document}comments/<int:comment_id>/resolve/",
+        views.thread_resolve,
+        name="thread_resolve",
+    ),
     path(f"{document}files/", views.attach, name="attach"),
     path(f"{document}files/remove/", views.detach, name="detach"),
     path(

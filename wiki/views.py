@@ -2,11 +2,13 @@
 and render. Permission is decided in participation.permissions (through the selectors and the
 services); the templates only hide what the person may not do anyway."""
 
+import functools
+
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import (
     Http404,
@@ -17,6 +19,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -30,12 +33,23 @@ from participation.models import Membership, ProgrammeRole
 from participation.permissions import Action
 from participation.selectors import programme_for
 
-from . import attachments, display, live, rendering, selectors, services
+from . import (
+    anchors,
+    attachments,
+    discussion,
+    display,
+    live,
+    mentions,
+    rendering,
+    selectors,
+    services,
+)
 from .diagrams import diagrams_compared
 from .diff import CONTEXT_LINES, DIFF_FORMAT, diff_texts, versions_diff
 from .downloads import attachment_response
 from .forms import (
     MAX_BODY_LENGTH,
+    CommentEditForm,
     CommentForm,
     DocumentCreateForm,
     DocumentEditForm,
@@ -392,28 +406,75 @@ def document(request, programme, slug):
     return render(
         request,
         "wiki/document.html",
-        _document_context(request, programme, document, comment_form=CommentForm()),
+        _document_context(request, programme, document),
     )
 
 
-def _document_context(request, programme, document, *, comment_form) -> dict:
+def _document_context(request, programme, document, *, comment_form=None) -> dict:
     head = document.head
+
+    @functools.cache
+    def body() -> str:
+        return display.body_html(document, title=document.title, text=document.body)
+
+    @functools.cache
+    def threads() -> discussion.Discussion:
+        return discussion.discussion_of(document, request.user, body())
+
+    def marked_body():
+        # Called by the template only when the cached part of the page is not there.
+        found = threads()
+        return mark_safe(anchors.mark_places(body(), found.places, found.counts()))  # noqa: S308
+
+    if comment_form is None:
+        comment_form = _comment_form(request, document)
     return {
         "programme": programme,
         "document": document,
-        # Called by the template only when the cached part of the page is not there.
-        "html": lambda: display.body_html(document, title=document.title, text=document.body),
+        "html": marked_body,
         "ancestors": document.ancestors(),
         "children": document.children.alive()
         .select_related("programme")  # for their addresses
         .defer("body")
         .order_by("position", "title"),
         "last_change": head.revision if head else None,
-        "comments": document.comments.select_related("author", "organisation"),
+        "discussion": threads,
         "attachments": selectors.attachments_of(document, document.files),
         "comment_form": comment_form,
+        "replying_to": _replying_to(document, comment_form),
         **_allowed(request.user, programme),
     }
+
+
+def _comment_form(request, document, data=None) -> CommentForm:
+    """The discussion's form; `?anchor=<place>` starts a thread about that place, `?reply=<id>`
+    answers a thread."""
+    if not permissions.can(request.user, Action.DISCUSS, document.programme):
+        return CommentForm()
+    places = discussion.places_of(document)
+    initial = {
+        "anchor": request.GET.get("anchor", "")[:200],
+        "parent": _optional_id(request.GET.get("reply")),
+    }
+    return CommentForm(data, places=places, initial=initial)
+
+
+def _optional_id(value) -> int | None:
+    """An id given in a form or the address, None when none is given."""
+    if value is None or value == "":
+        return None
+    return id_from(str(value))
+
+
+def _replying_to(document, form):
+    """The thread the form answers, for the form to say so."""
+    value = form.data.get("parent") if form.is_bound else form.initial.get("parent")
+    comment_id = _optional_id(value)
+    if comment_id is None:
+        return None
+    return (
+        document.comments.filter(pk=comment_id).select_related("author", "parent__author").first()
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -795,15 +856,28 @@ def restore(request, programme, document_id):
 
 @require_POST
 def comment(request, programme, slug):
+    """A new thread or a reply. A reply typed under its thread comes as `reply_to` with its text
+    in `reply-<thread>`; refused, it shows again in the discussion's form, as typed."""
     programme = programme_for(request.user, programme, Action.DISCUSS)
     document, moved = _document(request, programme, slug, include_deleted=True)
     if moved:
         return moved
-    form = CommentForm(request.POST)
+    data = request.POST
+    reply_to = _optional_id(request.POST.get("reply_to"))
+    if reply_to is not None:
+        data = {"body": request.POST.get(f"reply-{reply_to}", ""), "parent": reply_to}
+    form = _comment_form(request, document, data)
     if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = get_object_or_404(document.comments, pk=form.cleaned_data["parent"])
         try:
-            services.comment_add(
-                document=document, author=request.user, body=form.cleaned_data["body"]
+            added = services.comment_add(
+                document=document,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                anchor="" if parent else form.cleaned_data["anchor"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -811,10 +885,70 @@ def comment(request, programme, slug):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your comment was added."))
-            return redirect(f"{document.get_absolute_url()}#discussion")
+            return redirect(f"{document.get_absolute_url()}#comment-{added.pk}")
     # Show the page again with the comment as typed and the reason it was not added.
     context = _document_context(request, programme, document, comment_form=form)
     return render(request, "wiki/document.html", context, status=400)
+
+
+def _comment(request, programme, slug, comment_id):
+    """The programme (the person may read it), the document and one of its comments."""
+    programme = programme_for(request.user, programme)
+    document = get_object_or_404(Document.objects.alive(), programme=programme, slug=slug)
+    found = get_object_or_404(document.comments.select_related("parent"), pk=comment_id)
+    return programme, document, found
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, programme, slug, comment_id):
+    programme, document, found = _comment(request, programme, slug, comment_id)
+    if not permissions.may_edit_comment(request.user, programme, found.author_id):
+        raise PermissionDenied(_("Only its author may edit a comment."))
+    context = {"programme": programme, "document": document, "comment": found}
+    if request.method == "GET":
+        form = CommentEditForm(initial={"body": found.body})
+        return render(request, "wiki/comment_edit.html", {**context, "form": form})
+    form = CommentEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_edit(comment=found, by=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.WikiError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your comment was changed."))
+            return redirect(f"{document.get_absolute_url()}#comment-{found.pk}")
+    return render(request, "wiki/comment_edit.html", {**context, "form": form}, status=400)
+
+
+@require_POST
+def comment_delete(request, programme, slug, comment_id):
+    programme, document, found = _comment(request, programme, slug, comment_id)
+    services.comment_delete(comment=found, by=request.user)
+    messages.success(request, _("The comment was deleted."))
+    return redirect(f"{document.get_absolute_url()}#comment-{found.pk}")
+
+
+@require_POST
+def thread_resolve(request, programme, slug, comment_id):
+    programme, document, found = _comment(request, programme, slug, comment_id)
+    resolved = request.POST.get("resolved", "1") != "0"
+    thread = services.thread_resolve(comment=found, by=request.user, resolved=resolved)
+    if resolved:
+        # Not to the thread itself: a browser unfolds the resolved threads to show it.
+        messages.success(request, _("The thread was resolved."))
+        return redirect(f"{document.get_absolute_url()}#discussion")
+    messages.success(request, _("The thread was reopened."))
+    return redirect(f"{document.get_absolute_url()}#comment-{thread.pk}")
+
+
+@require_GET
+def mention_suggestions(request, programme):
+    """People and organisations the editor may suggest after an `@`: only for whoever may take
+    part in the discussion, and only those who may read the programme (`wiki.mentions`)."""
+    programme = programme_for(request.user, programme, Action.DISCUSS)
+    return JsonResponse({"names": mentions.suggestions(programme, request.GET.get("q", ""))})
 
 
 # --- Watching ---

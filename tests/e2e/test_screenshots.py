@@ -39,7 +39,8 @@ def test_screenshots_of_the_main_pages(demo, open_as):  # noqa: F811
         if name == "process":  # its diagram is drawn after the page loads
             page.locator(".diagram-picture").first.wait_for()
         path = SCREENSHOTS / f"{name.replace(' ', '-')}.png"
-        # The process page in full: its picture, then its flow diagram below the steps.
+        # The process page in full: its picture, its flow diagram below the steps, and its
+        # discussion: a thread with a reply, and a resolved one folded away.
         page.screenshot(path=str(path), animations="disabled", full_page=name == "process")
         assert path.stat().st_size > 10_000, f"{path.name} looks empty"
         taken.append(name)

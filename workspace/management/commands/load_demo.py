@@ -51,6 +51,7 @@ class Command(BaseCommand):
             created = wiki_demo.load(triple_a, people)
             created += wiki_demo.load(wigo4it, people, pages=wiki_demo.CLOSED_PAGES)
             wiki_demo.portal_load(triple_a, people)
+            wiki_demo.discussion_load(triple_a, people)
             usecases_demo.load(triple_a, people)
             timeboxes_demo.load(triple_a, people)
             stakes_demo.load(triple_a, people)
