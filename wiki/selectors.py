@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, partial
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -10,6 +11,7 @@ from reversion.models import Version
 
 from participation import permissions
 from participation.models import Programme
+from participation.prepared import PreparedQuery
 
 from .attachments import changes_between, files_of
 from .models import Document, DocumentTemplate, SlugRedirect, Watch
@@ -17,8 +19,7 @@ from .models import Document, DocumentTemplate, SlugRedirect, Watch
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def document_for(programme: Programme, slug: str, *, include_deleted: bool = False):
-    """(document, None), or (None, new_slug) when the slug is an old address of a document."""
+def _document_query(programme_id, slug, *, include_deleted: bool):
     # The head version comes with its revision, author and organisation (the page shows the last
     # change) but without its stored copy of the text: the document holds the text already.
     # The ancestors (at most three: use case, work process, main process, vision) come along for
@@ -38,17 +39,31 @@ def document_for(programme: Programme, slug: str, *, include_deleted: bool = Fal
     )
     if not include_deleted:
         documents = documents.alive()
-    try:
-        return documents.get(programme=programme, slug=slug), None
-    except Document.DoesNotExist:
-        redirect = (
-            SlugRedirect.objects.filter(programme=programme, old_slug=slug)
-            .select_related("document")
-            .first()
-        )
-        if redirect is not None and (include_deleted or not redirect.document.is_deleted):
-            return None, redirect.document.slug
-        raise Http404 from None
+    return documents.filter(programme_id=programme_id, slug=slug)
+
+
+# Every document's pages start with one of these: built once (participation.prepared).
+_documents_by_slug = {
+    include_deleted: PreparedQuery(
+        partial(_document_query, include_deleted=include_deleted), kinds=(int, str)
+    )
+    for include_deleted in (False, True)
+}
+
+
+def document_for(programme: Programme, slug: str, *, include_deleted: bool = False):
+    """(document, None), or (None, new_slug) when the slug is an old address of a document."""
+    found = _documents_by_slug[include_deleted].all(programme.pk, slug)
+    if found:
+        return found[0], None
+    redirect = (
+        SlugRedirect.objects.filter(programme=programme, old_slug=slug)
+        .select_related("document")
+        .first()
+    )
+    if redirect is not None and (include_deleted or not redirect.document.is_deleted):
+        return None, redirect.document.slug
+    raise Http404
 
 
 def document_live(programme: Programme, document_id) -> Document:
@@ -145,6 +160,21 @@ def watchers_of(document: Document):
     return get_user_model().objects.filter(pk__in=watching.values("user_id"))
 
 
+def _watches_covering_query(user_id, document_id, *rest):
+    *ancestor_ids, programme_id = rest
+    return Watch.objects.filter(user_id=user_id).filter(
+        Q(document_id=document_id)
+        | Q(document_id__in=ancestor_ids, scope=Watch.Scope.SUBTREE)
+        | Q(programme_id=programme_id, document__isnull=True)
+    )
+
+
+@cache
+def _watches_covering(ancestors: int) -> PreparedQuery:
+    """The query of `watch_covering` for a document with this many ancestors, built once."""
+    return PreparedQuery(_watches_covering_query, kinds=(int,) * (ancestors + 3))
+
+
 def watch_covering(user, document: Document, ancestors: list[Document] | None = None):
     """The person's watch that covers the document, the nearest first: of the document itself,
     of a document above it with everything below it, or of the whole programme; None when
@@ -153,10 +183,8 @@ def watch_covering(user, document: Document, ancestors: list[Document] | None = 
         return None
     chain = [*(document.ancestors() if ancestors is None else ancestors), document]
     nearest = {d.pk: n for n, d in enumerate(reversed(chain))}
-    watches = Watch.objects.filter(user=user).filter(
-        Q(document=document)
-        | Q(document_id__in=[d.pk for d in chain[:-1]], scope=Watch.Scope.SUBTREE)
-        | Q(programme_id=document.programme_id, document__isnull=True)
+    watches = _watches_covering(len(chain) - 1).all(
+        user.pk, document.pk, *(d.pk for d in chain[:-1]), document.programme_id
     )
     by_document = {d.pk: d for d in chain}
     best = None
