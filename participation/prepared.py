@@ -34,9 +34,11 @@ _stand_ins = itertools.count(1)
 
 
 def _stand_in(kind: type) -> int | str:
-    """A parameter value that no real read uses, to find its place in the compiled SQL."""
+    """A parameter value that no real read uses, to find its place in the compiled SQL (a
+    negative number, yet within every integer column's range: Django leaves out of a query a
+    condition no row could meet)."""
     n = next(_stand_ins)
-    return -(2**62) - n if kind is int else f"\x00stip-prepared-{n}"
+    return -(2**31) + n if kind is int else f"\x00stip-prepared-{n}"
 
 
 class PreparedQuery:
@@ -67,24 +69,36 @@ class PreparedQuery:
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
-        return (compiler, sql, places, klass_info["model"], start, end, init_list)
+        populators = get_related_populators(klass_info, select, self._using)
+        columns = [column[0] for column in select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ValueError("PreparedQuery: composite fields are not supported")
+        converters = list(compiler.get_converters(columns).items())
+        model = klass_info["model"]
+        annotations = list(compiler.annotation_col_map.items())
+        return (sql, places, model, start, end, init_list, populators, converters, annotations)
 
     def all(self, *values: Any) -> list:
         """The instances the queryset built with `values` would give, in its order."""
         if self._compiled is None:
             self._compiled = self._compile()
-        compiler, sql, places, model, start, end, init_list = self._compiled
-        with connections[self._using].cursor() as cursor:
+        sql, places, model, start, end, init_list, populators, converters, annotations = (
+            self._compiled
+        )
+        connection = connections[self._using]
+        with connection.cursor() as cursor:
             cursor.execute(
                 sql, [fixed if place is None else values[place] for place, fixed in places]
             )
             rows = cursor.fetchall()
-        db = self._using
-        populators = get_related_populators(compiler.klass_info, compiler.select, db)
-        annotations = compiler.annotation_col_map.items()
         found = []
-        for row in compiler.results_iter([rows]):
-            instance = model.from_db(db, init_list, row[start:end])
+        for row in map(list, rows):
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            instance = model.from_db(self._using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
             for name, column in annotations:

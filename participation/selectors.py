@@ -165,8 +165,8 @@ def unread_count(user) -> int:
     # more than PostgreSQL's answer (see participation.prepared).
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*) FROM participation_notification"
-            " WHERE recipient_id = %s AND read_at IS NULL",
+            'SELECT COUNT(*) FROM "participation_notification"'
+            ' WHERE "recipient_id" = %s AND "read_at" IS NULL',
             [user.pk],
         )
         return cursor.fetchone()[0]

@@ -93,6 +93,26 @@ def documents_visible_to(user, programme: Programme | None = None):
     return documents.select_related("programme")
 
 
+def _history_query(object_id, before=None, *, limit: int):
+    versions = (
+        Version.objects.get_for_object_reference(Document, object_id)
+        .select_related("revision__user", "revision__edit_meta__organisation", "numbering")
+        .defer("serialized_data", "object_repr")
+        .order_by("-pk")
+    )
+    if before is not None:
+        versions = versions.filter(pk__lt=before)
+    return versions[: limit + 1]
+
+
+@cache
+def _history_page(limit: int, *, older: bool) -> PreparedQuery:
+    """The query of a page of `history`, from the newest or older than a version, built once."""
+    return PreparedQuery(
+        partial(_history_query, limit=limit), kinds=(str, int) if older else (str,)
+    )
+
+
 def history(document: Document, *, before: int | None = None, limit: int = 50):
     """Versions of a document, newest first, `limit` at a time (keyset: older than `before`).
 
@@ -100,15 +120,10 @@ def history(document: Document, *, before: int | None = None, limit: int = 50):
     organisation, and one more row to tell whether older versions exist. The versions' stored
     copies of the document (its whole text each) are not loaded: the list does not show them.
     """
-    versions = (
-        Version.objects.get_for_object(document)
-        .select_related("revision__user", "revision__edit_meta__organisation", "numbering")
-        .defer("serialized_data", "object_repr")
-        .order_by("-pk")
-    )
-    if before is not None:
-        versions = versions.filter(pk__lt=before)
-    page = list(versions[: limit + 1])
+    if before is None:
+        page = _history_page(limit, older=False).all(str(document.pk))
+    else:
+        page = _history_page(limit, older=True).all(str(document.pk), before)
     return page[:limit], len(page) > limit
 
 

@@ -2,6 +2,8 @@
 and render. Permission is decided in participation.permissions (through the selectors and the
 services); the templates only hide what the person may not do anyway."""
 
+from functools import cache
+
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
@@ -359,19 +361,24 @@ def document(request, programme, slug):
 
 def _document_context(request, programme, document, *, comment_form) -> dict:
     head = document.head
+    # The parts the cache usually holds (participation.fragments) are read only when the
+    # template asks for them: called by the template, once each.
     return {
         "programme": programme,
         "document": document,
-        # Called by the template only when the cached part of the page is not there.
         "html": lambda: display.body_html(document, title=document.title, text=document.body),
         "ancestors": document.ancestors(),
-        "children": document.children.alive()
-        .select_related("programme")  # for their addresses
-        .defer("body")
-        .order_by("position", "title"),
+        "children": cache(
+            lambda: (
+                document.children.alive()
+                .select_related("programme")  # for their addresses
+                .defer("body")
+                .order_by("position", "title")
+            )
+        ),
         "last_change": head.revision if head else None,
-        "comments": document.comments.select_related("author", "organisation"),
-        "attachments": selectors.attachments_of(document, document.files),
+        "comments": cache(lambda: document.comments.select_related("author", "organisation")),
+        "attachments": cache(lambda: selectors.attachments_of(document, document.files)),
         "comment_form": comment_form,
         **_allowed(request.user, programme),
     }

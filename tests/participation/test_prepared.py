@@ -84,3 +84,14 @@ def test_watch_of_a_document_or_above_it_is_found_for_every_depth(world, make_do
     assert selectors.watch_covering(world.observer, top).document == top
     Watch.objects.create(user=world.observer, programme=world.programme, document=bottom)
     assert selectors.watch_covering(world.observer, bottom).document == bottom
+
+
+def test_a_logged_in_person_is_found_and_a_deactivated_one_is_not(world):
+    from participation.backends import UsernameOrEmailBackend
+
+    backend = UsernameOrEmailBackend()
+    assert backend.get_user(world.observer.pk) == world.observer
+    world.observer.is_active = False
+    world.observer.save()
+    assert backend.get_user(world.observer.pk) is None
+    assert backend.get_user(world.observer.pk + 1000) is None
