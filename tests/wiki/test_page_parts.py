@@ -205,3 +205,14 @@ def test_a_refused_comment_keeps_its_text_although_the_empty_field_is_cached(
     assert response.status_code == 400
     assert "x" * 10_001 in response.text
     assert 'class="errorlist"' in response.text
+
+
+def test_a_new_language_shows_in_the_cached_parts_at_once(client, world, make_document):
+    document = make_document(world)
+    text = page(client, document, world.observer)
+    assert '<option value="en" lang="en" selected>' in text and "Your comment" in text
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    text = page(client, document)
+    assert '<option value="nl" lang="nl" selected>' in text
+    assert "Your comment" not in text and "Bewerken" not in text  # an observer: no edit tab
+    assert "Geschiedenis" in text  # the tabs, in Dutch
