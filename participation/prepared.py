@@ -16,7 +16,9 @@ SQL with the request's values, turning the rows into model instances as the quer
     _by_slug.all(programme.pk, "vision")  # -> [Document]
 
 The values (of the given kinds: int or str) must be plain parameters of the query (ids, slugs),
-each used as a value and never changing the query's shape. The query is the one the queryset
+each used as a value and never changing the query's shape. What belongs to the database
+rather than to the code (a content type's id) must be such a value too, not fixed in the build:
+the SQL outlives the rows it was built from. The query is the one the queryset
 would send, through the connection's cursor (so it counts as a query in tests).
 """
 

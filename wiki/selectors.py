@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import router
 from django.db.models import Q
 from django.http import Http404
 from reversion.models import Version
@@ -93,9 +95,15 @@ def documents_visible_to(user, programme: Programme | None = None):
     return documents.select_related("programme")
 
 
-def _history_query(object_id, before=None, *, limit: int):
+def _history_query(content_type_id, object_id, before=None, *, limit: int):
+    # Version.objects.get_for_object's conditions, with the content type a value of the query
+    # rather than fixed in its SQL: its id belongs to the database, not to the code.
     versions = (
-        Version.objects.get_for_object_reference(Document, object_id)
+        Version.objects.filter(
+            content_type_id=content_type_id,
+            object_id=object_id,
+            db=router.db_for_write(Document),
+        )
         .select_related("revision__user", "revision__edit_meta__organisation", "numbering")
         .defer("serialized_data", "object_repr")
         .order_by("-pk")
@@ -109,7 +117,7 @@ def _history_query(object_id, before=None, *, limit: int):
 def _history_page(limit: int, *, older: bool) -> PreparedQuery:
     """The query of a page of `history`, from the newest or older than a version, built once."""
     return PreparedQuery(
-        partial(_history_query, limit=limit), kinds=(str, int) if older else (str,)
+        partial(_history_query, limit=limit), kinds=(int, str, int) if older else (int, str)
     )
 
 
@@ -120,10 +128,11 @@ def history(document: Document, *, before: int | None = None, limit: int = 50):
     organisation, and one more row to tell whether older versions exist. The versions' stored
     copies of the document (its whole text each) are not loaded: the list does not show them.
     """
+    content_type_id = ContentType.objects.get_for_model(Document).pk
     if before is None:
-        page = _history_page(limit, older=False).all(str(document.pk))
+        page = _history_page(limit, older=False).all(content_type_id, str(document.pk))
     else:
-        page = _history_page(limit, older=True).all(str(document.pk), before)
+        page = _history_page(limit, older=True).all(content_type_id, str(document.pk), before)
     return page[:limit], len(page) > limit
 
 
