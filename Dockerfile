@@ -15,10 +15,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Baseline annexes as PDF: WeasyPrint needs Pango (with HarfBuzz for font subsets) and fonts.
+# Baseline annexes as PDF: WeasyPrint needs Pango (with HarfBuzz for font subsets) and fonts;
+# Chromium draws their process diagrams headless (wiki/drawing.py; without it, their text).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-        libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra \
+        libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra chromium \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, so that a code change does not reinstall them.

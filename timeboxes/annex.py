@@ -28,7 +28,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from participation.models import Membership, Programme
-from wiki import attachments, exports, rendering
+from wiki import attachments, diagrams, drawing, exports, rendering
 from wiki.exports import MAX_HEADING, Appendix, ExportContext, ExportDocument, Section
 from wiki.models import Document, VersionNumber
 
@@ -119,13 +119,14 @@ def build(baseline: Baseline, *, progress: Progress | None = None) -> Annex:
             )
             if document.files:
                 html = attachments.pictures_embedded(html, document.document_id, document.files)
-        document.html = _diagrams_as_text(_fit(html, document, links))
+        document.html = _fit(html, document, links)
         document.sections = [
             Section(s.title, _fit(s.html, document, links, below=1), s.css_class)
             for s in sections.get(document.document_id, [])
         ]
         if progress is not None:
             progress(done, total)
+    _diagrams_drawn(documents)
     previous = previous_baseline(baseline)
     changes, unchanged = _changes(baseline, documents, previous)
     return Annex(
@@ -259,17 +260,46 @@ def _link_targets(programme: Programme, documents: list[ExportDocument]) -> dict
     return targets
 
 
-DIAGRAM_OPEN = '<div class="diagram">'
+def _diagrams_drawn(documents: list[ExportDocument]) -> None:
+    """Each process diagram (a ```mermaid block, `wiki.diagrams`) of the documents and their
+    sections drawn as a picture (`wiki.drawing`, one browser run for the annex): an SVG for the
+    PDF and the HTML, a PNG beside it for Word. A diagram that does not parse shows its source
+    and the parser's message; when this server cannot draw, the source with a note saying so.
+    The source is the diagram's exact text, as the site's history and diff show it."""
+    parts = [document.html for document in documents] + [
+        section.html for document in documents for section in document.sections
+    ]
+    sources = [source for html in parts for source in diagrams.diagram_sources_html(html)]
+    if not sources:
+        return
+    drawn = drawing.drawings(sources)
+    for document in documents:
+        document.html = diagrams.diagrams_replace(document.html, lambda s: _diagram(s, drawn))
+        for section in document.sections:
+            section.html = diagrams.diagrams_replace(section.html, lambda s: _diagram(s, drawn))
 
 
-def _diagrams_as_text(html: str) -> str:
-    """Each process diagram (a ```mermaid block, `wiki.diagrams`) with a caption that says the
-    annex shows it as its text: drawing Mermaid needs a browser, which the PDF and Word builds do
-    not run. The text is the diagram's exact source, as the site's history and diff show it."""
-    if DIAGRAM_OPEN not in html:
-        return html
-    note = escape(_("Process diagram, given as its text (Mermaid); the site shows it drawn."))
-    return html.replace(DIAGRAM_OPEN, f'{DIAGRAM_OPEN}<p class="diagram-note">{note}</p>')
+def _diagram(source: str, drawn: dict[str, drawing.Drawing] | None) -> str:
+    found = drawn.get(source) if drawn is not None else None
+    code = (
+        f'<pre class="diagram-source"><code class="language-mermaid">{escape(source)}</code></pre>'
+    )
+    if found is not None and found.drawn:
+        size = f' width="{found.width}" height="{found.height}"' if found.width else ""
+        raster = drawing.png_data_url(found)
+        raster_attribute = f' data-raster="{raster}"' if raster else ""
+        alt = escape(_("Process diagram"))
+        return (
+            f'<div class="diagram diagram-drawn"><img class="diagram-picture" '
+            f'alt="{alt}" src="{drawing.data_url(found)}"'
+            f"{size}{raster_attribute}></div>"
+        )
+    if found is not None and found.error:
+        message = escape(_("This diagram could not be drawn:") + " " + found.error)
+        error = f'<p class="diagram-error">{message}</p>'
+        return f'<div class="diagram diagram-broken">{error}{code}</div>'
+    note = escape(_("Process diagram, given as its text (Mermaid): it could not be drawn here."))
+    return f'<div class="diagram"><p class="diagram-note">{note}</p>{code}</div>'
 
 
 def _fit(html: str, document: ExportDocument, links: dict[str, str], *, below: int = 0) -> str:

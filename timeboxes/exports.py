@@ -17,7 +17,10 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
-from wiki.models import VersionNumber
+from wiki import drawing
+from wiki.attachments import files_of
+from wiki.diagrams import diagram_sources
+from wiki.models import Document, VersionNumber
 from wiki.rendering import without_title
 
 from . import annex, selectors
@@ -158,12 +161,36 @@ def manifest(baseline: Baseline) -> dict:
 
 
 def baseline_zip(baseline: Baseline) -> bytes:
+    """The documents as Markdown files (a diagram is its Mermaid text there), each document's
+    attachments as its baseline version had them (`attachments/<document>/<name>`, which the
+    text calls `attachment:<name>`; the manifest maps them), and each diagram the server could
+    draw (`wiki.drawing`) as `diagrams/<document>-<n>.svg`."""
     buffer = io.BytesIO()
+    documents = selectors.baseline_documents(baseline)
+    sources = {d.slug: diagram_sources(d.body) for d in documents}
+    drawn = drawing.drawings([s for found in sources.values() for s in found]) or {}
+    described = manifest(baseline)
+    entries = {entry["document_id"]: entry for entry in described["documents"]}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for document in selectors.baseline_documents(baseline):
+        for document in documents:
             text = f"# {document.title}\n\n{without_title(document.body, document.title)}"
             archive.writestr(f"{document.slug}.md", text)
-        archive.writestr(
-            "manifest.json", json.dumps(manifest(baseline), indent=2, ensure_ascii=False)
-        )
+            files = {}
+            for name, attachment in _attachments_of(document).items():
+                path = f"attachments/{document.slug}/{name}"
+                with attachment.file.open("rb") as handle:
+                    archive.writestr(path, handle.read())
+                files[name] = path
+            entries[document.document_id]["attachments"] = files
+            for n, source in enumerate(sources[document.slug], start=1):
+                found = drawn.get(source)
+                if found is not None and found.drawn:
+                    archive.writestr(f"diagrams/{document.slug}-{n}.svg", found.svg)
+        archive.writestr("manifest.json", json.dumps(described, indent=2, ensure_ascii=False))
     return buffer.getvalue()
+
+
+def _attachments_of(document) -> dict:
+    if not document.files:
+        return {}
+    return files_of(Document(pk=document.document_id), document.files)

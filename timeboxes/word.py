@@ -408,7 +408,9 @@ class _Writer:
             first._p.getparent().remove(first._p)
 
     def picture(self, container, node: Node) -> None:
-        found = local_resource(node.attrs.get("src", ""))
+        """A picture of the site; a drawn diagram by its PNG (`data-raster`, Word shows no
+        SVG), no wider than it was drawn."""
+        found = local_resource(node.attrs.get("data-raster") or node.attrs.get("src", ""))
         if found is None or not found[1].startswith(("image/png", "image/jpeg", "image/gif")):
             alt = node.attrs.get("alt", "")
             if alt:
@@ -416,7 +418,7 @@ class _Writer:
             return
         paragraph = container.add_paragraph()
         try:
-            paragraph.add_run().add_picture(io.BytesIO(found[0]), width=Cm(16))
+            paragraph.add_run().add_picture(io.BytesIO(found[0]), width=_picture_width(node))
         except Exception:  # noqa: BLE001 - an unreadable picture leaves its description
             paragraph.add_run(f"[{node.attrs.get('alt', '')}]")
 
@@ -462,3 +464,15 @@ class _Writer:
                     code=code or tag in {"code", "kbd"},
                     strike=strike or tag in {"del", "s"},
                 )
+
+
+def _picture_width(node: Node):
+    """The page's width (16 cm), or less for a picture that says it is narrower (in CSS
+    pixels, 96 to the inch)."""
+    try:
+        pixels = int(node.attrs.get("width") or 0)
+    except ValueError:
+        pixels = 0
+    if pixels <= 0:
+        return Cm(16)
+    return Cm(min(16.0, pixels / 96 * 2.54))

@@ -44,6 +44,7 @@ from .schemas import (
     RevertIn,
     SaveOut,
     SearchResultOut,
+    StagedAttachmentOut,
     VersionOut,
     WatchIn,
     WatchOut,
@@ -227,6 +228,7 @@ def document_create(request, programme: str, payload: DocumentCreateIn):
         author=request.user,
         parent=parent,
         summary=payload.summary,
+        attachment_ids=payload.attachments,
     )
     return Status(201, _detail(request, document))
 
@@ -320,6 +322,31 @@ def attachment_list(request, programme: str, document: str):
     found = programme_for(request.user, programme)
     current = _document(request, found, document)
     return _attachments(request, current, current.files)
+
+
+@router.post(
+    "/programmes/{programme}/attachments/",
+    response={201: StagedAttachmentOut, **WRITE_ERRORS},
+)
+def attachment_stage(request, programme: str, file: File[UploadedFile]):
+    """Stage a file (multipart, field `file`) for a document you are about to create: checked
+    like any attachment (type from the content, size limits, pictures re-encoded). Give its `id`
+    in `attachments` when creating the document, whose first version then has it; a staged file
+    not used within a day is removed."""
+    found = programme_for(request.user, programme)
+    staged = services.attachment_stage(
+        programme=found, name=file.name or "", data=file.read(), author=request.user
+    )
+    return Status(
+        201,
+        {
+            "id": staged.pk,
+            "name": staged.name,
+            "content_type": staged.content_type,
+            "size": staged.size,
+            "markdown": attachments.markdown_reference(staged),
+        },
+    )
 
 
 @router.post(DOCUMENT + "attachments/", response={201: AttachmentSavedOut, **WRITE_ERRORS})

@@ -4,11 +4,13 @@ The diagram stays text in the document (history and diff show its changes line b
 renderer (`wiki.rendering`) turns the fenced block into a figure that holds the source as a code
 block; in the browser, static/js/diagrams.js draws it with Mermaid (pinned in package.json,
 served as our own static file, `securityLevel: 'strict'`) and shows the picture instead, or the
-source with the parser's message when it does not parse. Where no script runs (the PDF and Word
-exports, a browser without JavaScript) the source is what shows.
+source with the parser's message when it does not parse. A browser without JavaScript shows the
+source; the exports, which run no script, have the server draw them (`wiki.drawing`).
 """
 
+import html as html_lib
 import re
+from collections.abc import Callable
 
 # Python-Markdown's fenced_code writes a ```mermaid block as this; nh3 keeps the class.
 FENCE_HTML = re.compile(
@@ -28,6 +30,23 @@ def diagrams_mark(html: str) -> str:
         r'<code class="language-mermaid">\g<source></code></pre></div>',
         html,
     )
+
+
+FIGURE_HTML = re.compile(
+    r'<div class="diagram"><pre class="diagram-source">'
+    r'<code class="language-mermaid">(?P<source>.*?)</code></pre></div>',
+    re.DOTALL,
+)
+
+
+def diagram_sources_html(html: str) -> list[str]:
+    """The sources of the diagram figures (`diagrams_mark`) of sanitised HTML, unescaped."""
+    return [html_lib.unescape(m.group("source")) for m in FIGURE_HTML.finditer(html or "")]
+
+
+def diagrams_replace(html: str, figure: Callable[[str], str]) -> str:
+    """Sanitised HTML with each diagram figure replaced by `figure(source)`'s markup."""
+    return FIGURE_HTML.sub(lambda m: figure(html_lib.unescape(m.group("source"))), html or "")
 
 
 def diagram_sources(text: str) -> list[str]:

@@ -314,6 +314,8 @@ def attachments_storage():
 
 
 def attachment_path(instance, filename: str) -> str:
+    if instance.document_id is None:  # staged for a document being created
+        return f"{instance.staged_in_id}/new/{instance.sha256}/{filename}"
     return f"{instance.document.programme_id}/{instance.document_id}/{instance.sha256}/{filename}"
 
 
@@ -321,9 +323,23 @@ class Attachment(models.Model):
     """One uploaded file of a document, as it was checked and stored. Never changed: replacing
     a file is a new attachment under the same name, in a new version of the document
     (`Document.files`), so old versions keep theirs. Stored in the "attachments" storage, which
-    has no public address: `wiki.views.attachment` hands it out to readers of the programme."""
+    has no public address: `wiki.views.attachment` hands it out to readers of the programme.
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    A file attached while a document is being created has no document yet: it is staged in the
+    programme (`staged_in`) for the person who uploaded it, and joins the new document's first
+    version when it is created (`services.document_create`); one never claimed is removed by the
+    sweep (`services.attachments_orphans_remove`)."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
+    staged_in = models.ForeignKey(
+        "participation.Programme",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     name = models.CharField(_("file name"), max_length=200)
     file = models.FileField(storage=attachments_storage, upload_to=attachment_path, max_length=500)
     thumbnail = models.FileField(
@@ -342,6 +358,12 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["document", "name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(document__isnull=False) | models.Q(staged_in__isnull=False),
+                name="attachment_of_a_document_or_staged",
+            )
+        ]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 

@@ -106,6 +106,14 @@ class AttachmentSavedOut(Schema):
     replaced: bool = Field(description="True when a file of the same name was replaced.")
 
 
+class StagedAttachmentOut(Schema):
+    id: int = Field(description="Give it in `attachments` when creating the document.")
+    name: str = Field(description="The file's name; the text refers to it as `attachment:NAME`.")
+    content_type: str = Field(description="The type, judged from the content when uploaded.")
+    size: int = Field(description="In bytes.")
+    markdown: str = Field(description="How the text refers to it.")
+
+
 class DocumentCreateIn(Schema):
     title: OneLine = Field(min_length=1, max_length=TITLE_LENGTH)
     kind: DocumentKind = Document.Kind.PAGE
@@ -116,6 +124,12 @@ class DocumentCreateIn(Schema):
         "for a use case.",
     )
     summary: OneLine = Field("", max_length=SUMMARY_LENGTH, description="The edit summary.")
+    attachments: list[int] = Field(
+        [],
+        max_length=100,
+        description="Ids of files you staged for it (POST /programmes/{programme}/attachments/): "
+        "they join its first version.",
+    )
 
 
 class DocumentUpdateIn(Schema):

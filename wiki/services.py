@@ -8,7 +8,11 @@ reversion revision with the author, the author's organisation (`EditMeta`) and t
 the revision's comment.
 """
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import merge3
 import reversion
@@ -16,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -40,9 +44,12 @@ from .models import (
     SlugRedirect,
     VersionNumber,
     Watch,
+    attachments_storage,
     text_too_long,
 )
 from .rendering import rendering_store
+
+logger = logging.getLogger("stip.wiki")
 
 
 class WikiError(Exception):
@@ -222,9 +229,12 @@ def document_create(
     parent: Document | None = None,
     summary: str = "",
     slug: str | None = None,
+    attachment_ids: list[int] | tuple[int, ...] = (),
 ) -> Document:
     """A new document. Without a `body` (None) it starts from the programme's template for its
-    kind (`document_template_set`), if there is one."""
+    kind (`document_template_set`), if there is one. `attachment_ids` are files the author
+    staged for it while writing (`attachment_stage`): they join its first version (one that is
+    not the author's staged file in this programme is passed over)."""
     permissions.check(author, Action.EDIT, programme)
     if body is None:
         template = DocumentTemplate.objects.filter(programme=programme, kind=kind).first()
@@ -245,6 +255,13 @@ def document_create(
         raise ValidationError({"slug": _("Another document in this programme has this address.")})
     if parent is not None:
         document.position = parent.children.count()
+    staged = list(
+        staged_attachments(author, programme)
+        .filter(pk__in=[pk for pk in attachment_ids if isinstance(pk, int)])
+        .select_for_update()
+        .order_by("pk")
+    )
+    document.files = {a.name: a.pk for a in staged}  # of one name, the latest
     document_validate(document)
     version = document_revision_save(
         document=document,
@@ -252,6 +269,10 @@ def document_create(
         summary=summary or _("Created"),
         action=EditMeta.Action.CREATE,
     )
+    if staged:
+        Attachment.objects.filter(pk__in=[a.pk for a in staged]).update(
+            document=document, staged_in=None
+        )
     link_epoch_bump(programme)
     document_event(
         document=document, event=DocumentEvent.CREATED, actor=author, version_id=version.pk
@@ -564,12 +585,132 @@ class AttachmentResult:
 
 
 def programme_attachments_size(programme: Programme) -> int:
-    """Bytes the programme's attachments take, every version's files counted."""
-    used = Attachment.objects.filter(document__programme=programme).aggregate(used=Sum("size"))
+    """Bytes the programme's attachments take, every version's files counted, and the files
+    staged for documents being created."""
+    used = Attachment.objects.filter(
+        Q(document__programme=programme) | Q(staged_in=programme)
+    ).aggregate(used=Sum("size"))
     return used["used"] or 0
 
 
+def staged_attachments(user, programme: Programme):
+    """The files `user` staged in the programme for a document not yet created."""
+    if user is None or not user.is_authenticated:
+        return Attachment.objects.none()
+    return Attachment.objects.filter(document=None, staged_in=programme, uploaded_by=user)
+
+
+def attachment_stage(*, programme: Programme, name: str, data: bytes, author) -> Attachment:
+    """Take a file for a document the author is creating (the create page's editor, the API):
+    checked and stored as `attachment_add` does, without a document yet; `document_create`
+    gives it to the new document's first version. Refusals are a ValidationError on `file`."""
+    with stored_files_removed_on_failure() as stored:
+        return _attachment_stage(
+            programme=programme, name=name, data=data, author=author, stored=stored
+        )
+
+
 @transaction.atomic
+def _attachment_stage(
+    *, programme: Programme, name: str, data: bytes, author, stored: list[str]
+) -> Attachment:
+    permissions.check(author, Action.EDIT, programme)
+    if not author.is_authenticated:
+        raise WikiError(_("Log in to attach files."))
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    try:
+        checked = attachment_check(
+            name=name, data=data, programme_used=programme_attachments_size(programme)
+        )
+    except AttachmentRefused as refused:
+        raise ValidationError({"file": refused.message}) from None
+    attachment = _attachment_stored(
+        checked, stored, document=None, staged_in=programme, author=author
+    )
+    attachment.save()
+    return attachment
+
+
+def _attachment_stored(checked, stored: list[str], *, document, staged_in, author) -> Attachment:
+    """An Attachment of the checked file, its file and thumbnail stored (names in `stored`)."""
+    attachment = Attachment(
+        document=document,
+        staged_in=staged_in,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        width=checked.width,
+        height=checked.height,
+        uploaded_by=author if author.is_authenticated else None,
+    )
+    attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+    stored.append(attachment.file.name)
+    if checked.thumbnail is not None:
+        attachment.thumbnail.save(
+            f"thumbnail-{checked.name}", ContentFile(checked.thumbnail), save=False
+        )
+        stored.append(attachment.thumbnail.name)
+    return attachment
+
+
+@contextmanager
+def stored_files_removed_on_failure() -> Iterator[list[str]]:
+    """Names stored (in the attachments storage) inside the block are deleted again when the
+    block fails, so a save that is rolled back leaves no file behind. Storage is no part of the
+    database's transaction: a file stored by a block that succeeded, in a transaction rolled back
+    later by its caller, is left to `attachments_orphans_remove`."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            try:
+                attachments_storage().delete(name)
+            except OSError:
+                logger.warning("A stored attachment could not be removed: %s", name)
+        raise
+
+
+def attachments_orphans_remove(*, older_than: timedelta | None = None) -> list[str]:
+    """Delete the files of the attachments storage that no attachment refers to (as its file or
+    thumbnail) and that are older than `older_than` (`STIP_ATTACHMENTS_ORPHAN_HOURS`): what an
+    upload left whose transaction was rolled back after it was stored, and the files staged for
+    a document that was never created. A file younger than that
+    may belong to an upload still under way, and is kept. Returns the names deleted."""
+    if older_than is None:
+        older_than = timedelta(hours=settings.STIP_ATTACHMENTS_ORPHAN_HOURS)
+    cutoff = timezone.now() - older_than
+    Attachment.objects.filter(document=None, uploaded_at__lt=cutoff).delete()  # never claimed
+    referenced = set()
+    for file_name, thumbnail_name in Attachment.objects.values_list("file", "thumbnail"):
+        referenced.update(n for n in (file_name, thumbnail_name) if n)
+    removed = []
+    for name in _stored_names(""):
+        if name in referenced:
+            continue
+        try:
+            if attachments_storage().get_modified_time(name) > cutoff:
+                continue
+            attachments_storage().delete(name)
+        except (OSError, NotImplementedError):
+            logger.warning("An orphaned attachment could not be removed: %s", name)
+            continue
+        removed.append(name)
+    return removed
+
+
+def _stored_names(directory: str) -> Iterator[str]:
+    try:
+        directories, files = attachments_storage().listdir(directory)
+    except (OSError, NotImplementedError):
+        return
+    for name in files:
+        yield f"{directory}/{name}" if directory else name
+    for sub in directories:
+        yield from _stored_names(f"{directory}/{sub}" if directory else sub)
+
+
 def attachment_add(
     *, document: Document, name: str, data: bytes, author, summary: str = ""
 ) -> AttachmentResult:
@@ -580,7 +721,19 @@ def attachment_add(
     document's text is untouched either way.
 
     Locks the document's row (`document_lock`), then the programme's attachments are summed:
-    two uploads to one document cannot both pass the programme's limit on the same room."""
+    two uploads to one document cannot both pass the programme's limit on the same room. The
+    stored files are deleted again when the transaction fails, its commit included
+    (`stored_files_removed_on_failure`)."""
+    with stored_files_removed_on_failure() as stored:
+        return _attachment_add(
+            document=document, name=name, data=data, author=author, summary=summary, stored=stored
+        )
+
+
+@transaction.atomic
+def _attachment_add(
+    *, document: Document, name: str, data: bytes, author, summary: str, stored: list[str]
+) -> AttachmentResult:
     permissions.check(author, Action.EDIT, document.programme)
     current = document_lock(document)
     if current.is_deleted:
@@ -592,21 +745,9 @@ def attachment_add(
         )
     except AttachmentRefused as refused:
         raise ValidationError({"file": refused.message}) from None
-    attachment = Attachment(
-        document=current,
-        name=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        width=checked.width,
-        height=checked.height,
-        uploaded_by=author if author.is_authenticated else None,
+    attachment = _attachment_stored(
+        checked, stored, document=current, staged_in=None, author=author
     )
-    attachment.file.save(checked.name, ContentFile(checked.content), save=False)
-    if checked.thumbnail is not None:
-        attachment.thumbnail.save(
-            f"thumbnail-{checked.name}", ContentFile(checked.thumbnail), save=False
-        )
     attachment.save()
     replaced = checked.name in (current.files or {})
     current.files = {**(current.files or {}), checked.name: attachment.pk}

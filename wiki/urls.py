@@ -11,6 +11,12 @@ urlpatterns = [
     path("diagrams/frame/", views.diagram_frame, name="diagram_frame"),
     path("p/<slug:programme>/", views.programme, name="programme"),
     path("p/<slug:programme>/new/", views.create, name="create"),
+    path("p/<slug:programme>/new/files/", views.attach_staged, name="attach_staged"),
+    path(
+        "p/<slug:programme>/new/files/<int:attachment_id>/<str:name>",
+        views.staged_attachment,
+        name="staged_attachment",
+    ),
     path("p/<slug:programme>/preview/", views.preview, name="preview"),
     path("p/<slug:programme>/titles/", views.titles, name="titles"),
     path("p/<slug:programme>/trash/", views.trash, name="trash"),

@@ -206,7 +206,13 @@ def search(request):
 def create(request, programme):
     programme = programme_for(request.user, programme, Action.EDIT)
     if request.method == "POST" and "preview" in request.POST:
-        return _preview_page(request, programme, "wiki/create.html", DocumentCreateForm, {})
+        return _preview_page(
+            request,
+            programme,
+            "wiki/create.html",
+            DocumentCreateForm,
+            {"staged": _staged(request, programme)},
+        )
     if request.method == "POST":
         form = DocumentCreateForm(request.POST, programme=programme)
         if form.is_valid():
@@ -220,6 +226,7 @@ def create(request, programme):
                     parent=data["parent"],
                     summary=data["summary"],
                     author=request.user,
+                    attachment_ids=_staged_ids(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -235,6 +242,7 @@ def create(request, programme):
                 "programme": programme,
                 "form": form,
                 "templates": selectors.document_templates(programme),
+                "staged": _staged(request, programme),
             },
             status=400,
         )
@@ -265,17 +273,49 @@ def _preview_page(request, programme, template: str, form_class, context: dict):
             "programme": programme,
             "form": form,
             "preview": rendering.render_for_programme(
-                programme, body, _current_files(context.get("document"))
+                programme,
+                body,
+                _current_files(context.get("document"), user=request.user, programme=programme),
             ),
         },
     )
 
 
-def _current_files(document):
-    """What `attachment:NAME` means in a text being edited: the document's files now."""
+def _current_files(document, *, user=None, programme=None):
+    """What `attachment:NAME` means in a text being edited: the document's files now; for a
+    document being created, the files its author staged for it."""
     if document is None:
-        return None
+        if user is None or programme is None:
+            return None
+        return _staged_resolver(user, programme)
     return attachments.reference_resolver(document, document.files)
+
+
+def _staged_ids(request) -> list[int]:
+    return [int(pk) for pk in request.POST.getlist("attachments")[:100] if pk.isdigit()]
+
+
+def _staged(request, programme) -> list[Attachment]:
+    """The staged files the create form carries (its hidden `attachments`), for showing again."""
+    return list(
+        services.staged_attachments(request.user, programme).filter(pk__in=_staged_ids(request))
+    )
+
+
+def _staged_url(programme, attachment: Attachment) -> str:
+    return reverse("wiki:staged_attachment", args=[programme.slug, attachment.pk, attachment.name])
+
+
+def _staged_resolver(user, programme):
+    """`attachment:NAME` in the text of a document being created: the author's staged file of
+    that name (the latest)."""
+    staged = {a.name: a for a in services.staged_attachments(user, programme).order_by("pk")}
+
+    def resolve(name: str):
+        found = staged.get(name)
+        return (_staged_url(programme, found), found.is_image) if found is not None else None
+
+    return resolve
 
 
 def _create_initial(request, programme) -> dict:
@@ -310,9 +350,8 @@ def preview(request, programme):
         document = selectors.document_for(programme, request.POST.get("document") or "-")[0]
     except Http404:
         document = None
-    response = HttpResponse(
-        rendering.render_for_programme(programme, body, _current_files(document))
-    )
+    files = _current_files(document, user=request.user, programme=programme)
+    response = HttpResponse(rendering.render_for_programme(programme, body, files))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -877,6 +916,40 @@ def attach(request, programme, slug):
         )
     messages.success(request, _("%(name)s is attached.") % {"name": found.name})
     return redirect(f"{document.get_absolute_url()}#attachments")
+
+
+@require_POST
+def attach_staged(request, programme):
+    """Attach a file to a document being created (the create page's editor): staged for the
+    author until the document is created (`services.attachment_stage`)."""
+    programme = programme_for(request.user, programme, Action.EDIT)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError({"file": _("Choose a file to attach.")})
+        found = services.attachment_stage(
+            programme=programme, name=upload.name, data=upload.read(), author=request.user
+        )
+    except (ValidationError, services.WikiError) as error:
+        message = (
+            error.message
+            if isinstance(error, services.WikiError)
+            else " ".join(m for messages_ in error.message_dict.values() for m in messages_)
+        )
+        return JsonResponse({"error": message}, status=400)
+    return JsonResponse(
+        {"id": found.pk, "name": found.name, "markdown": attachments.markdown_reference(found)}
+    )
+
+
+@require_GET
+def staged_attachment(request, programme, attachment_id, name):
+    """A staged file, to the person who staged it only (the create page's preview)."""
+    programme = programme_for(request.user, programme, Action.EDIT)
+    found = get_object_or_404(
+        services.staged_attachments(request.user, programme), pk=attachment_id
+    )
+    return attachment_response(found, thumbnail=request.GET.get("thumbnail") == "1")
 
 
 @require_POST

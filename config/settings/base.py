@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "timeboxes.tasks.baseline_exports_sweep_task",
         "schedule": 60.0,
     },
+    # Attachment files no attachment refers to (an upload rolled back after storing): removed.
+    "wiki-attachments-orphans": {
+        "task": "wiki.tasks.attachments_orphans_remove_task",
+        "schedule": 3600.0,
+    },
     # Proposals: remind the organisations that have not answered, decide at the deadline.
     "stakes-sweep": {"task": "stakes.tasks.proposals_sweep_task", "schedule": 60.0},
     # Notifications: the outbox sweeper (events still pending, instant e-mail due) and digests.
@@ -343,6 +348,12 @@ STIP_ATTACHMENT_TYPES = env.list(
 # internal location (followed by the file's path in the attachments storage), so nginx sends
 # the file. Empty: Django streams it.
 STIP_ATTACHMENTS_ACCEL_PREFIX = env("STIP_ATTACHMENTS_ACCEL_PREFIX", default="")
+STIP_ATTACHMENTS_ORPHAN_HOURS = env.float("STIP_ATTACHMENTS_ORPHAN_HOURS", default=24)
+# The exports' process diagrams are drawn by a headless Chromium (wiki/drawing.py); None: the
+# first one on the PATH, "": none (the source is shown).
+STIP_DIAGRAM_BROWSER = env("STIP_DIAGRAM_BROWSER", default=None)
+STIP_DIAGRAM_TIMEOUT_SECONDS = env.float("STIP_DIAGRAM_TIMEOUT_SECONDS", default=60)
+STIP_DIAGRAM_BROWSER_SANDBOX = env.bool("STIP_DIAGRAM_BROWSER_SANDBOX", default=True)
 
 STIP_HISTORY_PAGE_SIZE = 50
 STIP_DIFF_TIMEOUT_SECONDS = 1.0

@@ -25,6 +25,21 @@
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  /* A pasted picture comes as "image.png" (from a screenshot, always the same name): it gets a
+   * name of its own, so a second paste does not replace the first. */
+  var pasted = 0;
+  function pastedName(file) {
+    var name = file.name || "";
+    if (name && !/^image\.[a-z]+$/i.test(name)) { return file; }
+    var extension = (file.type.split("/")[1] || "png").replace("jpeg", "jpg").replace(/[^a-z0-9]/gi, "");
+    var now = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    pasted += 1;
+    var stamp = now.getFullYear() + pad(now.getMonth() + 1) + pad(now.getDate()) + "-" +
+      pad(now.getHours()) + pad(now.getMinutes()) + pad(now.getSeconds());
+    return new File([file], "pasted-" + stamp + "-" + pasted + "." + extension, { type: file.type });
+  }
+
   function setUp(box) {
     var form = box.closest("form");
     var textarea = form && form.querySelector("textarea[data-editor]");
@@ -51,9 +66,23 @@
           return;
         }
         insert(textarea, answer.data.markdown);
-        /* The attachment is a new version: the edit goes on from it. */
+        if (box.dataset.attachField) {
+          /* A document being created: the form carries the staged file to its first version. */
+          var hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = box.dataset.attachField;
+          hidden.value = answer.data.id;
+          box.appendChild(hidden);
+          var staged = box.querySelector("[data-attach-staged]");
+          var names = box.querySelector("[data-attach-staged-names]");
+          if (staged && names) {
+            names.textContent = (names.textContent ? names.textContent + ", " : "") + answer.data.name;
+            staged.hidden = false;
+          }
+        }
+        /* On an existing document the attachment is a new version: the edit goes on from it. */
         var base = form.querySelector("input[name=base_version]");
-        if (base) { base.value = answer.data.base_version; }
+        if (base && answer.data.base_version) { base.value = answer.data.base_version; }
         say(status, box.dataset.attached, answer.data.name);
       }).catch(function () {
         status.textContent = box.dataset.failed;
@@ -80,7 +109,7 @@
       var files = event.clipboardData && event.clipboardData.files;
       if (files && files.length) {
         event.preventDefault();
-        Array.prototype.forEach.call(files, send);
+        Array.prototype.forEach.call(files, function (file) { send(pastedName(file)); });
       }
     });
   }

@@ -94,3 +94,39 @@ def test_removing_through_the_api_makes_a_new_version(api, world, make_document)
 
     assert response.status_code == 200, response.content
     assert response.json()["document"]["attachments"] == []
+
+
+def test_document_created_with_a_staged_file_has_it_in_its_first_version(api, world):
+    token = api.token_for(world.contributor)
+    staged = api.client.post(
+        f"/api/v1/programmes/{world.programme.slug}/attachments/",
+        {"file": SimpleUploadedFile("plattegrond.png", photo(fmt="PNG"))},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert staged.status_code == 201, staged.content
+    staged = staged.json()
+    assert staged["markdown"] == "![plattegrond](attachment:plattegrond.png)"
+    created = api.post(
+        f"programmes/{world.programme.slug}/documents/",
+        {"title": "Nieuw", "body": staged["markdown"] + "\n", "attachments": [staged["id"]]},
+        user=world.contributor,
+    )
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert [a["name"] for a in data["attachments"]] == ["plattegrond.png"]
+    assert "<img" in data["html"] and "/files/" in data["html"]
+    history = api.get(
+        f"programmes/{world.programme.slug}/documents/{data['slug']}/history/",
+        user=world.observer,
+    ).json()
+    assert [v["id"] for v in history["items"]] == [data["head_version_id"]]
+
+
+def test_observer_cannot_stage_a_file_over_the_api(api, world):
+    token = api.token_for(world.observer)
+    refused = api.client.post(
+        f"/api/v1/programmes/{world.programme.slug}/attachments/",
+        {"file": SimpleUploadedFile("a.pdf", PDF)},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert refused.status_code == 403
