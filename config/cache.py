@@ -105,6 +105,19 @@ class ForgivingRedisCacheClient(RedisCacheClient):
         # No retries inside redis-py: a miss now beats a hit after three tries with backoff.
         options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(servers, **options)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        """One client per connection pool, kept: Django builds one per operation, which costs
+        more than the operation on a page that reads a few cached parts (redis-py's clients
+        are safe to share between threads; each command takes a connection from the pool)."""
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
 
     add = _forgiving("add", _false)(RedisCacheClient.add)
     get = _forgiving("get", _miss)(RedisCacheClient.get)

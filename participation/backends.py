@@ -4,7 +4,13 @@ Django's admin) and django-allauth alike: they all call Django's `authenticate`.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from .prepared import PreparedQuery
 from .selectors import account_for_login
+
+# Who is logged in, on every request of a logged-in person: built once (participation.prepared).
+_user_by_id = PreparedQuery(
+    lambda user_id: get_user_model()._default_manager.filter(pk=user_id), kinds=(int,)
+)
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -26,6 +32,13 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """As ModelBackend's, without building the query each time."""
+        if type(user_id) is not int:
+            return super().get_user(user_id)
+        found = _user_by_id.all(user_id)
+        return found[0] if found and self.user_can_authenticate(found[0]) else None
 
 
 def throttled_username(request, credentials: dict | None = None) -> str:

@@ -34,6 +34,7 @@ from .models import (
     ProgrammeRole,
     ProgrammeSettings,
 )
+from .prepared import PreparedQuery
 
 Requirement = ProgrammeSettings.LoginRequirement
 
@@ -275,32 +276,46 @@ def _member_level(floor: Level, *, contributor: bool, observer: bool) -> Level:
     return floor
 
 
-def programme_with_level(user, slug: str) -> Programme:
-    """The programme with this slug (Programme.DoesNotExist when there is none), with the
-    person's level in it worked out in the same query and memoised as level_of does: one query
-    where loading the programme and then asking level_of takes three."""
-    programmes = Programme.objects.filter(slug=slug)
-    authenticated = user is not None and user.is_authenticated and user.is_active
-    if not authenticated or user.is_superuser:
-        return programmes.get()  # level_of needs no query for them
-    programme = programmes.annotate(
+def _programme_with_level_query(slug, user_id) -> QuerySet[Programme]:
+    return Programme.objects.filter(slug=slug).annotate(
         stip_login_requirement=Subquery(
             ProgrammeSettings.objects.filter(programme=OuterRef("pk")).values("login_requirement")[
                 :1
             ]
         ),
-        stip_lead=Exists(_lead_roles(user).filter(programme=OuterRef("pk"))),
+        stip_lead=Exists(_lead_roles(user_id).filter(programme=OuterRef("pk"))),
         stip_contributor=Exists(
-            _memberships(user).filter(
+            _memberships(user_id).filter(
                 programme=OuterRef("pk"), level=Membership.MemberLevel.CONTRIBUTOR
             )
         ),
         stip_observer=Exists(
-            _memberships(user).filter(
+            _memberships(user_id).filter(
                 programme=OuterRef("pk"), level=Membership.MemberLevel.OBSERVER
             )
         ),
-    ).get()
+    )
+
+
+# Every page of a programme starts with one of these: built once (participation.prepared).
+_programme_by_slug = PreparedQuery(lambda slug: Programme.objects.filter(slug=slug), kinds=(str,))
+_programme_with_level_by_slug = PreparedQuery(_programme_with_level_query, kinds=(str, int))
+
+
+def _one(programmes: list[Programme]) -> Programme:
+    if not programmes:
+        raise Programme.DoesNotExist("No programme with this slug.")
+    return programmes[0]
+
+
+def programme_with_level(user, slug: str) -> Programme:
+    """The programme with this slug (Programme.DoesNotExist when there is none), with the
+    person's level in it worked out in the same query and memoised as level_of does: one query
+    where loading the programme and then asking level_of takes three."""
+    authenticated = user is not None and user.is_authenticated and user.is_active
+    if not authenticated or user.is_superuser:
+        return _one(_programme_by_slug.all(slug))  # level_of needs no query for them
+    programme = _one(_programme_with_level_by_slug.all(slug, user.pk))
     if programme.stip_lead:
         level = Level.LEAD
     else:

@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -160,7 +161,15 @@ def notifications_of(user) -> QuerySet[Notification]:
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    # On every page of a logged-in person: SQL of our own, as building the ORM's count costs
+    # more than PostgreSQL's answer (see participation.prepared).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT COUNT(*) FROM "participation_notification"'
+            ' WHERE "recipient_id" = %s AND "read_at" IS NULL',
+            [user.pk],
+        )
+        return cursor.fetchone()[0]
 
 
 @dataclass(frozen=True)

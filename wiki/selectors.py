@@ -2,14 +2,18 @@
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, partial
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import router
 from django.db.models import Q
 from django.http import Http404
 from reversion.models import Version
 
 from participation import permissions
 from participation.models import Programme
+from participation.prepared import PreparedQuery
 
 from .attachments import changes_between, files_of
 from .models import Comment, Document, DocumentTemplate, SlugRedirect, Watch
@@ -17,8 +21,7 @@ from .models import Comment, Document, DocumentTemplate, SlugRedirect, Watch
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def document_for(programme: Programme, slug: str, *, include_deleted: bool = False):
-    """(document, None), or (None, new_slug) when the slug is an old address of a document."""
+def _document_query(programme_id, slug, *, include_deleted: bool):
     # The head version comes with its revision, author and organisation (the page shows the last
     # change) but without its stored copy of the text: the document holds the text already.
     # The ancestors (at most three: use case, work process, main process, vision) come along for
@@ -38,17 +41,31 @@ def document_for(programme: Programme, slug: str, *, include_deleted: bool = Fal
     )
     if not include_deleted:
         documents = documents.alive()
-    try:
-        return documents.get(programme=programme, slug=slug), None
-    except Document.DoesNotExist:
-        redirect = (
-            SlugRedirect.objects.filter(programme=programme, old_slug=slug)
-            .select_related("document")
-            .first()
-        )
-        if redirect is not None and (include_deleted or not redirect.document.is_deleted):
-            return None, redirect.document.slug
-        raise Http404 from None
+    return documents.filter(programme_id=programme_id, slug=slug)
+
+
+# Every document's pages start with one of these: built once (participation.prepared).
+_documents_by_slug = {
+    include_deleted: PreparedQuery(
+        partial(_document_query, include_deleted=include_deleted), kinds=(int, str)
+    )
+    for include_deleted in (False, True)
+}
+
+
+def document_for(programme: Programme, slug: str, *, include_deleted: bool = False):
+    """(document, None), or (None, new_slug) when the slug is an old address of a document."""
+    found = _documents_by_slug[include_deleted].all(programme.pk, slug)
+    if found:
+        return found[0], None
+    redirect = (
+        SlugRedirect.objects.filter(programme=programme, old_slug=slug)
+        .select_related("document")
+        .first()
+    )
+    if redirect is not None and (include_deleted or not redirect.document.is_deleted):
+        return None, redirect.document.slug
+    raise Http404
 
 
 def document_live(programme: Programme, document_id) -> Document:
@@ -78,6 +95,32 @@ def documents_visible_to(user, programme: Programme | None = None):
     return documents.select_related("programme")
 
 
+def _history_query(content_type_id, object_id, before=None, *, limit: int):
+    # Version.objects.get_for_object's conditions, with the content type a value of the query
+    # rather than fixed in its SQL: its id belongs to the database, not to the code.
+    versions = (
+        Version.objects.filter(
+            content_type_id=content_type_id,
+            object_id=object_id,
+            db=router.db_for_write(Document),
+        )
+        .select_related("revision__user", "revision__edit_meta__organisation", "numbering")
+        .defer("serialized_data", "object_repr")
+        .order_by("-pk")
+    )
+    if before is not None:
+        versions = versions.filter(pk__lt=before)
+    return versions[: limit + 1]
+
+
+@cache
+def _history_page(limit: int, *, older: bool) -> PreparedQuery:
+    """The query of a page of `history`, from the newest or older than a version, built once."""
+    return PreparedQuery(
+        partial(_history_query, limit=limit), kinds=(int, str, int) if older else (int, str)
+    )
+
+
 def history(document: Document, *, before: int | None = None, limit: int = 50):
     """Versions of a document, newest first, `limit` at a time (keyset: older than `before`).
 
@@ -85,15 +128,11 @@ def history(document: Document, *, before: int | None = None, limit: int = 50):
     organisation, and one more row to tell whether older versions exist. The versions' stored
     copies of the document (its whole text each) are not loaded: the list does not show them.
     """
-    versions = (
-        Version.objects.get_for_object(document)
-        .select_related("revision__user", "revision__edit_meta__organisation", "numbering")
-        .defer("serialized_data", "object_repr")
-        .order_by("-pk")
-    )
-    if before is not None:
-        versions = versions.filter(pk__lt=before)
-    page = list(versions[: limit + 1])
+    content_type_id = ContentType.objects.get_for_model(Document).pk
+    if before is None:
+        page = _history_page(limit, older=False).all(content_type_id, str(document.pk))
+    else:
+        page = _history_page(limit, older=True).all(content_type_id, str(document.pk), before)
     return page[:limit], len(page) > limit
 
 
@@ -145,6 +184,21 @@ def watchers_of(document: Document):
     return get_user_model().objects.filter(pk__in=watching.values("user_id"))
 
 
+def _watches_covering_query(user_id, document_id, *rest):
+    *ancestor_ids, programme_id = rest
+    return Watch.objects.filter(user_id=user_id).filter(
+        Q(document_id=document_id)
+        | Q(document_id__in=ancestor_ids, scope=Watch.Scope.SUBTREE)
+        | Q(programme_id=programme_id, document__isnull=True)
+    )
+
+
+@cache
+def _watches_covering(ancestors: int) -> PreparedQuery:
+    """The query of `watch_covering` for a document with this many ancestors, built once."""
+    return PreparedQuery(_watches_covering_query, kinds=(int,) * (ancestors + 3))
+
+
 def watch_covering(user, document: Document, ancestors: list[Document] | None = None):
     """The person's watch that covers the document, the nearest first: of the document itself,
     of a document above it with everything below it, or of the whole programme; None when
@@ -153,10 +207,8 @@ def watch_covering(user, document: Document, ancestors: list[Document] | None = 
         return None
     chain = [*(document.ancestors() if ancestors is None else ancestors), document]
     nearest = {d.pk: n for n, d in enumerate(reversed(chain))}
-    watches = Watch.objects.filter(user=user).filter(
-        Q(document=document)
-        | Q(document_id__in=[d.pk for d in chain[:-1]], scope=Watch.Scope.SUBTREE)
-        | Q(programme_id=document.programme_id, document__isnull=True)
+    watches = _watches_covering(len(chain) - 1).all(
+        user.pk, document.pk, *(d.pk for d in chain[:-1]), document.programme_id
     )
     by_document = {d.pk: d for d in chain}
     best = None

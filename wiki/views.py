@@ -412,6 +412,8 @@ def document(request, programme, slug):
 
 def _document_context(request, programme, document, *, comment_form=None) -> dict:
     head = document.head
+    # The parts the cache usually holds (participation.fragments) are read only when the
+    # template asks for them: called by the template, once each.
 
     @functools.cache
     def body() -> str:
@@ -433,13 +435,17 @@ def _document_context(request, programme, document, *, comment_form=None) -> dic
         "document": document,
         "html": marked_body,
         "ancestors": document.ancestors(),
-        "children": document.children.alive()
-        .select_related("programme")  # for their addresses
-        .defer("body")
-        .order_by("position", "title"),
+        "children": functools.cache(
+            lambda: (
+                document.children.alive()
+                .select_related("programme")  # for their addresses
+                .defer("body")
+                .order_by("position", "title")
+            )
+        ),
         "last_change": head.revision if head else None,
         "discussion": threads,
-        "attachments": selectors.attachments_of(document, document.files),
+        "attachments": functools.cache(lambda: selectors.attachments_of(document, document.files)),
         "comment_form": comment_form,
         "replying_to": _replying_to(document, comment_form),
         **_allowed(request.user, programme),

@@ -148,3 +148,71 @@ def test_a_readers_page_from_the_cache_takes_few_queries(
     page(client, document, world.observer)
     with django_assert_max_num_queries(5):
         page(client, document)
+
+
+def test_an_edit_shows_its_title_and_author_in_the_page_head_at_once(client, world, make_document):
+    document = make_document(world, title="Visie")
+    text = page(client, document, world.observer)
+    name = world.contributor.get_full_name()
+    assert "<h1>Visie</h1>" in text and name not in text
+    services.document_save(
+        document=document,
+        body="Tweede versie.\n",
+        base_version_id=document.head_id,
+        author=world.contributor,
+        title="Gedeelde visie",
+    )
+    text = page(client, document)
+    assert "<h1>Gedeelde visie</h1>" in text
+    head = text.split('<p class="last-change">', 1)[1].split("</p>", 1)[0]
+    assert name in head
+
+
+def test_a_new_level_shows_the_edit_tabs_at_once(client, world, make_document):
+    from participation import services as participation_services
+    from participation.models import Membership
+
+    document = make_document(world)
+    edit_tab = f'href="{document.get_absolute_url()}edit/"'
+    assert edit_tab not in page(client, document, world.observer)
+    membership = Membership.objects.get(programme=world.programme, organisation=world.observing_org)
+    participation_services.membership_set_level(
+        membership=membership, level=Membership.MemberLevel.CONTRIBUTOR, by=world.lead
+    )
+    assert edit_tab in page(client, document)
+
+
+def test_a_renamed_documents_tabs_lead_to_its_new_address(client, world, make_document):
+    document = make_document(world, title="Visie")
+    old_history = f'href="{document.get_absolute_url()}history/"'
+    assert old_history in page(client, document, world.observer)
+    renamed = services.document_rename(
+        document=document, title="Gedeelde visie", slug=None, author=world.lead
+    )
+    text = page(client, renamed)
+    assert f'href="{renamed.get_absolute_url()}history/"' in text
+    assert old_history not in text
+
+
+def test_a_refused_comment_keeps_its_text_although_the_empty_field_is_cached(
+    client, world, make_document
+):
+    document = make_document(world)
+    page(client, document, world.observer)  # the empty comment field, cached
+    response = client.post(
+        f"{document.get_absolute_url()}comments/", {"body": "x" * 10_001}, follow=False
+    )
+    assert response.status_code == 400
+    assert "x" * 10_001 in response.text
+    assert 'class="errorlist"' in response.text
+
+
+def test_a_new_language_shows_in_the_cached_parts_at_once(client, world, make_document):
+    document = make_document(world)
+    text = page(client, document, world.observer)
+    assert '<option value="en" lang="en" selected>' in text and "Your comment" in text
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    text = page(client, document)
+    assert '<option value="nl" lang="nl" selected>' in text
+    assert "Your comment" not in text and "Bewerken" not in text  # an observer: no edit tab
+    assert "Geschiedenis" in text  # the tabs, in Dutch

@@ -2,8 +2,8 @@
 `document_watch` are the ones that read (a person's watch of a programme or a document)."""
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils import dateformat, formats
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -137,6 +137,8 @@ def history_rows(
     version_prefix = version_0.removesuffix("0/")
     actions: dict[str | None, str] = {}  # get_action_display translates every choice per call
     marker_label = esc(_("Baseline"))
+    # What the template's |date:"DATETIME_FORMAT" gives, with the format looked up once.
+    datetime_format = formats.get_format("DATETIME_FORMAT")
     rows = []
     last = len(versions) - 1
     shown = 0  # versions with a row of their own: the first two are preselected to compare
@@ -150,7 +152,7 @@ def history_rows(
                     label=marker_label,
                     comment=esc(revision.comment),
                     iso=esc(created.isoformat()),
-                    when=esc(date_filter(created, "DATETIME_FORMAT")),
+                    when=esc(dateformat.format(created, datetime_format)),
                     who=esc(person(revision.user)),
                 )
             )
@@ -160,7 +162,7 @@ def history_rows(
             f'<br><span class="meta">{esc(organisation.name)}</span>' if organisation else ""
         )
         created = template_localtime(revision.date_created)
-        when = esc(date_filter(created, "DATETIME_FORMAT"))
+        when = esc(dateformat.format(created, datetime_format))
         pk = esc(version.pk)
         action_key = meta.action if meta is not None else None
         if action_key not in actions:
