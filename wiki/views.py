@@ -1013,6 +1013,13 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _refusal_text(error: ValidationError | services.WikiError) -> str:
+    """What a refused upload says, in one line."""
+    if isinstance(error, services.WikiError):
+        return error.message
+    return " ".join(m for messages_ in error.message_dict.values() for m in messages_)
+
+
 @require_POST
 def attach(request, programme, slug):
     """Attach a file (the editor's drop, paste or choose, or the form under the document)."""
@@ -1028,11 +1035,7 @@ def attach(request, programme, slug):
             document=document, name=upload.name, data=upload.read(), author=request.user
         )
     except (ValidationError, services.WikiError) as error:
-        message = (
-            error.message
-            if isinstance(error, services.WikiError)
-            else " ".join(m for messages_ in error.message_dict.values() for m in messages_)
-        )
+        message = _refusal_text(error)
         if _wants_json(request):
             return JsonResponse({"error": message}, status=400)
         messages.error(request, message)
@@ -1064,12 +1067,7 @@ def attach_staged(request, programme):
             programme=programme, name=upload.name, data=upload.read(), author=request.user
         )
     except (ValidationError, services.WikiError) as error:
-        message = (
-            error.message
-            if isinstance(error, services.WikiError)
-            else " ".join(m for messages_ in error.message_dict.values() for m in messages_)
-        )
-        return JsonResponse({"error": message}, status=400)
+        return JsonResponse({"error": _refusal_text(error)}, status=400)
     return JsonResponse(
         {"id": found.pk, "name": found.name, "markdown": attachments.markdown_reference(found)}
     )

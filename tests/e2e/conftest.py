@@ -2,6 +2,7 @@
 server. Every test in this folder carries the `browser` marker."""
 
 import os
+import threading
 
 import pytest
 
@@ -45,6 +46,27 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _server_quiet_before_flush(request):
+    """A test with the live server ends with its database emptied. Pages still open would go
+    on asking (the live parts poll, a page being left sends word of it) while the tables are
+    truncated, and a request holding a row then deadlocks with the truncation. So, before the
+    database is emptied, every browser context is closed and the requests in flight finish."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up before, so emptied after this
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+    for thread in threading.enumerate():
+        # The live server answers each request in a thread of its own (Python names it after
+        # socketserver's process_request_thread).
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=10)
 
 
 @pytest.fixture
