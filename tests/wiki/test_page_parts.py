@@ -216,3 +216,20 @@ def test_a_new_language_shows_in_the_cached_parts_at_once(client, world, make_do
     assert '<option value="nl" lang="nl" selected>' in text
     assert "Your comment" not in text and "Bewerken" not in text  # an observer: no edit tab
     assert "Geschiedenis" in text  # the tabs, in Dutch
+
+
+def test_a_new_heading_is_offered_as_a_threads_place_at_once(client, world, make_document):
+    document = make_document(world, title="Visie", body="## Doelen\n\nLeren.\n")
+    text = page(client, document, world.contributor)
+    assert 'value="heading:doelen"' in text and "heading:stappen" not in text
+    services.document_save(
+        document=document,
+        body="## Doelen\n\nLeren.\n\n## Stappen\n\nEerst.\n",
+        base_version_id=document.head_id,
+        author=world.contributor,
+    )
+    text = page(client, document)
+    assert 'value="heading:stappen"' in text
+    # A place asked for in the address is chosen, although the list is cached.
+    chosen = client.get(document.get_absolute_url() + "?anchor=heading:stappen").text
+    assert re.search(r'<option value="heading:stappen"[^>]*selected', chosen)
