@@ -282,6 +282,7 @@ def bench_djwiki(figures: dict, stip: dict) -> None:
         "DATABASE_URL": fresh_database(f"djwiki_{NAME}"),
         "REDIS_URL": REDIS,
         "BENCH_CONN_MAX_AGE": str(stip["conn_max_age"]),
+        "BENCH_DB_OPTIONS": json.dumps(stip["database_options"]),
         "BENCH_SESSION_ENGINE": stip["session_engine"],
         "STIP_BENCH_DIR": str(BENCH),
         "PYTHONPATH": str(project),
@@ -597,6 +598,7 @@ def main() -> None:
     env, data, pages = bench_stip(figures)
     figures["machine"]["stip_settings"] = {
         "conn_max_age": data["conn_max_age"],
+        "database_options": data["database_options"],
         "session_engine": data["session_engine"],
         "cache": data["cache"],
     }

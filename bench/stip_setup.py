@@ -109,6 +109,7 @@ def main() -> None:
                 "versions_in_history": Version.objects.get_for_object(long).count(),
                 # What django-wiki's bench project is given as well (like for like).
                 "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
+                "database_options": settings.DATABASES["default"].get("OPTIONS", {}),
                 "session_engine": django_session_engine(),
                 "cache": settings.CACHES["default"]["BACKEND"],
             }
