@@ -6,10 +6,10 @@ django-wiki's documentation asks for, the core wiki without plugins), plus a see
 builds the same content Stip gets.
 
 Like for like with Stip (bench/README.md lists it): the same persistent database connections
-(`CONN_MAX_AGE` 600 s with health checks, and Stip's connection options: parameters bound by the
-server, queries prepared after five runs), the same Redis cache (its own key prefix) and
-session engine, the locale middleware (Stip picks the language per request too), and the edit
-throttles raised so that four editors saving for the whole run are not refused as spam.
+(`CONN_MAX_AGE` 600 s with health checks, and Stip's connection `OPTIONS`), the same Redis cache
+(its own key prefix) and session engine, the locale middleware (Stip picks the language per
+request too), and the edit throttles raised so that four editors saving for the whole run are
+not refused as spam.
 """
 
 from pathlib import Path
@@ -87,7 +87,7 @@ DATABASES = {
         # As Stip keeps them (config/settings/base.py).
         "CONN_MAX_AGE": int(os.environ.get("BENCH_CONN_MAX_AGE", "600")),
         "CONN_HEALTH_CHECKS": True,
-        # Stip's OPTIONS (server-side binding and prepared statements), given by run.py.
+        # Stip's connection OPTIONS, given by run.py.
         "OPTIONS": json.loads(os.environ.get("BENCH_DB_OPTIONS", "{}")),
     }
 }

@@ -24,10 +24,12 @@ would send, through the connection's cursor (so it counts as a query in tests).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
@@ -88,7 +90,7 @@ class PreparedQuery:
             self._compiled
         )
         connection = connections[self._using]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(
                 sql, [fixed if place is None else values[place] for place, fixed in places]
             )
@@ -107,3 +109,25 @@ class PreparedQuery:
                 setattr(instance, name, row[column])
             found.append(instance)
         return found
+
+
+def _cursor(connection):
+    """A cursor of `connection`; on PostgreSQL one whose statements the server prepares."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.ensure_connection()
+    # psycopg prepares nothing on a connection without a threshold (Django leaves it None); the
+    # client-bound cursors Django uses everywhere else never prepare, whatever the threshold.
+    connection.connection.prepare_threshold = 5
+    return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True, **kwargs)
+
+    return PreparingCursor

@@ -120,16 +120,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # that broke is noticed before a request uses it and replaced.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DATABASE_PREPARED_STATEMENTS", default=True
-):
-    # Parameters bound by the server, so that psycopg prepares a query the connection sends
-    # again and again (after 5 times): PostgreSQL then plans the page's reads once, where their
-    # planning cost more than running them. Off behind a pooler that shares server connections
-    # between transactions (PgBouncer's transaction mode).
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options.setdefault("server_side_binding", True)
-    options.setdefault("prepare_threshold", 5)
+# PostgreSQL prepares the hot reads of participation.prepared (planned once per connection).
+# Off behind a pooler that shares server connections between transactions (PgBouncer's
+# transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share one file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -95,3 +95,31 @@ def test_a_logged_in_person_is_found_and_a_deactivated_one_is_not(world):
     world.observer.save()
     assert backend.get_user(world.observer.pk) is None
     assert backend.get_user(world.observer.pk + 1000) is None
+
+
+def _prepared_statements() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_postgresql_plans_a_prepared_read_once_unless_turned_off(
+    world, make_document, settings, prepared
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    document = make_document(world, title="Visie")
+    read = PreparedQuery(_documents, kinds=(int, str))
+    before = _prepared_statements()
+    for _ in range(3):
+        assert read.all(world.programme.pk, document.slug) == [document]
+    assert _prepared_statements() - before == (1 if prepared else 0)
+    # Other queries stay bound by the client: no limit on how many values they take.
+    many = [*range(-70_000, 0), document.pk]
+    assert list(Document.objects.filter(pk__in=many).values_list("pk", flat=True)) == [document.pk]
