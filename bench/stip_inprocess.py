@@ -71,11 +71,8 @@ def timed_get(client: Client, url: str, runs: int = RUNS) -> dict:
     }
 
 
-def _table(sql: str | None) -> str:
+def _table(sql: str) -> str:
     """The table a query reads (or writes), to say in the results what each query is for."""
-    if sql is None:
-        # Django logs no text for a statement the server prepared (participation.prepared).
-        return "(a prepared read)"
     match = re.search(r'(?:FROM|INTO|UPDATE)\s+"([^"]+)"', sql)
     return match.group(1) if match else sql[:40]
 

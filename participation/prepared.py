@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -128,6 +129,10 @@ def _preparing_cursor_class() -> type:
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, **kwargs):
-            return super().execute(query, params, prepare=True, **kwargs)
+            result = super().execute(query, params, prepare=True, **kwargs)
+            # Django's query log reads the text of the last query here (a client-bound
+            # cursor's), which psycopg keeps for no prepared statement: the SQL, unfilled.
+            self._query = SimpleNamespace(query=query.encode())
+            return result
 
     return PreparingCursor
